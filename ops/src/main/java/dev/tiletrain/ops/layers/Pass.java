@@ -36,4 +36,14 @@ public interface Pass {
 
     /** Seed for random choices inside layers (dropout), fixed for the pass so that tiles agree. */
     long seed();
+
+    /**
+     * Darknet's {@code *net.seen} during this pass: the images trained on so far, this batch included
+     * (train_network_datum adds the batch before its forward). Only a loss layer asks ({@code [region]}
+     * pulls every prediction towards its anchor while it is below 12800), so passes that never reach
+     * one need not know it.
+     */
+    default long seen() {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not count the images seen");
+    }
 }

@@ -10,14 +10,30 @@ import java.util.Map;
  * and this pass owns every position. It is the reference every tiled run must equal.
  */
 public final class WholeMapPass implements Pass {
+    /** {@link #seen} of a pass built without the count. */
+    private static final long UNCOUNTED = -1;
+
     private final boolean training;
     private final long seed;
+    private final long seen;
     private final Map<Param, float[]> grads = new IdentityHashMap<>();
     private final Map<BatchNorm, BatchNorm.Stats> stats = new IdentityHashMap<>();
 
+    /** A pass that does not know {@link #seen()}: enough for every layer but a loss layer's. */
     public WholeMapPass(boolean training, long seed) {
         this.training = training;
         this.seed = seed;
+        this.seen = UNCOUNTED;
+    }
+
+    /** A pass at Darknet's {@code *net.seen} = {@code seen} (this batch included). */
+    public WholeMapPass(boolean training, long seed, long seen) {
+        if (seen < 0) {
+            throw new IllegalArgumentException("images seen must not be negative: " + seen);
+        }
+        this.training = training;
+        this.seed = seed;
+        this.seen = seen;
     }
 
     @Override
@@ -58,5 +74,13 @@ public final class WholeMapPass implements Pass {
     @Override
     public long seed() {
         return seed;
+    }
+
+    @Override
+    public long seen() {
+        if (seen == UNCOUNTED) {
+            throw new IllegalStateException("this pass was built without the count of images seen");
+        }
+        return seen;
     }
 }
