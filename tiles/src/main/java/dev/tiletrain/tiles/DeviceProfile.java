@@ -1,0 +1,66 @@
+package dev.tiletrain.tiles;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * What the cost model knows of one device: sustained convolution GFLOP/s at 1, 2 and 4 threads, memory
+ * bandwidth for the memory-bound layers (batch norm, activations, pools, copies), the memory a training
+ * executor can give to tensors, its link, and Spark's per-stage overhead on it. Read from a properties
+ * file in {@code conf/profiles/}.
+ */
+public record DeviceProfile(String name, double[] convGflops, double memoryGBps, long memoryBytes,
+                            double linkMbps, double linkLatencyMs, double stageOverheadMs, int cores) {
+    private static final Set<String> KEYS = Set.of("name", "conv.gflops.1", "conv.gflops.2", "conv.gflops.4",
+            "memory.gbps", "memory.mb", "link.mbps", "link.latency.ms", "stage.overhead.ms", "cores");
+
+    /** Sustained convolution GFLOP/s with {@code threads} threads (1, 2 or 4; more uses the 4-thread rate). */
+    public double convGflops(int threads) {
+        return convGflops[threads >= 4 ? 2 : threads >= 2 ? 1 : 0];
+    }
+
+    public static DeviceProfile load(Path file) {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file)) {
+            p.load(r);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read device profile " + file + ": " + e.getMessage(), e);
+        }
+        return parse(p, file.toString());
+    }
+
+    public static DeviceProfile parse(Properties p, String source) {
+        Set<String> unknown = new TreeSet<>(p.stringPropertyNames());
+        unknown.removeAll(KEYS);
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException(source + ": unknown keys " + unknown + "; known: " + new TreeSet<>(KEYS));
+        }
+        double g1 = number(p, "conv.gflops.1", source);
+        return new DeviceProfile(p.getProperty("name", source),
+                new double[] {g1, number(p, "conv.gflops.2", source), number(p, "conv.gflops.4", source)},
+                number(p, "memory.gbps", source), (long) (number(p, "memory.mb", source) * 1024 * 1024),
+                number(p, "link.mbps", source), number(p, "link.latency.ms", source),
+                number(p, "stage.overhead.ms", source), (int) number(p, "cores", source));
+    }
+
+    private static double number(Properties p, String key, String source) {
+        String v = p.getProperty(key);
+        if (v == null) {
+            throw new IllegalArgumentException(source + ": missing key '" + key + "'");
+        }
+        try {
+            double d = Double.parseDouble(v.trim());
+            if (!(d > 0)) {
+                throw new NumberFormatException();
+            }
+            return d;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(source + ": key '" + key + "': '" + v + "' is not a positive number");
+        }
+    }
+}

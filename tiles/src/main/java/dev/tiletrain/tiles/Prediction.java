@@ -1,0 +1,29 @@
+package dev.tiletrain.tiles;
+
+/**
+ * What the cost model predicts for one training iteration of a plan on a cluster of identical devices.
+ * Times in seconds, sizes in bytes; per-boundary halo bytes count one direction (backward moves as much).
+ */
+public record Prediction(long[] deviceMemory, double computeSeconds, double haloSeconds, double tailSeconds,
+                         double syncSeconds, double stageSeconds, double reduceSeconds, long[] haloBytes,
+                         int syncRounds, int stages, double[] redundancy) {
+    public double iterationSeconds() {
+        return computeSeconds + haloSeconds + tailSeconds + syncSeconds + stageSeconds + reduceSeconds;
+    }
+
+    public long peakMemory() {
+        long m = 0;
+        for (long d : deviceMemory) {
+            m = Math.max(m, d);
+        }
+        return m;
+    }
+
+    public long totalHaloBytes() {
+        long s = 0;
+        for (long b : haloBytes) {
+            s += b;
+        }
+        return 2 * s;
+    }
+}
