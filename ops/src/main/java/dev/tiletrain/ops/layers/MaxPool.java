@@ -1,0 +1,153 @@
+package dev.tiletrain.ops.layers;
+
+import dev.tiletrain.ops.tensor.Rect;
+import dev.tiletrain.ops.tensor.Shape;
+import dev.tiletrain.ops.tensor.Tensor;
+
+/**
+ * Darknet's {@code [maxpool]}: output size {@code (w + padding − size)/stride + 1}, window origin
+ * {@code j·stride − padding/2}, positions outside the map ignored (Darknet reads them as −FLT_MAX). The cfg
+ * default padding is {@code size − 1}; the parser resolves it before calling here. With tiny-YOLO's
+ * {@code size=2 stride=1} that keeps 13 → 13, its last window hanging over the right and bottom border.
+ *
+ * <p>The backward routes each output's gradient to its window's argmax, the first maximum in Darknet's
+ * scan order (rows outer, columns inner, strict {@code >}). The argmax is recomputed from {@code x}
+ * rather than stored, so the layer holds no state between forward and backward. A window whose values
+ * are all NaN or ≤ −FLT_MAX has no argmax (Darknet would write to index −1) and sends no gradient.
+ */
+public final class MaxPool implements Layer {
+    private final Shape in;
+    private final Shape out;
+    private final int size;
+    private final int stride;
+    private final int padding;
+    /** Where window 0 starts: Darknet's {@code w_offset = h_offset = −pad/2}. */
+    private final int offset;
+
+    public MaxPool(Shape in, int size, int stride, int padding) {
+        if (size < 1 || stride < 1 || padding < 0) {
+            throw new IllegalArgumentException("maxpool needs size ≥ 1, stride ≥ 1, padding ≥ 0, got size " + size
+                    + " stride " + stride + " padding " + padding);
+        }
+        if (in.w() + padding < size || in.h() + padding < size) {
+            throw new IllegalArgumentException("maxpool " + size + "x" + size + " with padding " + padding
+                    + " does not fit the " + in + " input");
+        }
+        this.in = in;
+        this.size = size;
+        this.stride = stride;
+        this.padding = padding;
+        this.offset = -padding / 2;
+        this.out = new Shape(in.c(), (in.h() + padding - size) / stride + 1, (in.w() + padding - size) / stride + 1);
+        // Every window must meet the map; otherwise Darknet's argmax is −1 and its backward writes out of bounds.
+        if (offset + size - 1 < 0 || (out.w() - 1) * stride + offset > in.w() - 1
+                || (out.h() - 1) * stride + offset > in.h() - 1) {
+            throw new IllegalArgumentException("maxpool " + size + "x" + size + "/" + stride + " padding " + padding
+                    + " on " + in + " has windows entirely outside the map");
+        }
+    }
+
+    @Override
+    public Shape inputShape() {
+        return in;
+    }
+
+    @Override
+    public Shape outputShape() {
+        return out;
+    }
+
+    @Override
+    public boolean tileable() {
+        return true;
+    }
+
+    @Override
+    public Rect inputRegion(Rect o) {
+        if (!out.full().contains(o)) {
+            throw new IllegalArgumentException(describe() + ": " + o + " is not inside the output map " + out.full());
+        }
+        return new Rect(Math.max(o.x1() * stride + offset, 0), Math.max(o.y1() * stride + offset, 0),
+                Math.min(o.x2() * stride + offset + size - 1, in.w() - 1),
+                Math.min(o.y2() * stride + offset + size - 1, in.h() - 1));
+    }
+
+    @Override
+    public Tensor forward(Tensor x, Rect o, Pass pass) {
+        requireCovers(x, o);
+        Tensor y = Tensor.zeros(x.n, in.c(), o);
+        for (int b = 0; b < x.n; b++) {
+            for (int ch = 0; ch < in.c(); ch++) {
+                for (int oy = o.y1(); oy <= o.y2(); oy++) {
+                    int d = y.index(b, ch, oy, o.x1());
+                    for (int ox = o.x1(); ox <= o.x2(); ox++) {
+                        int i = argmax(x, b, ch, oy, ox);
+                        y.data[d++] = i < 0 ? -Float.MAX_VALUE : x.data[i];
+                    }
+                }
+            }
+        }
+        return y;
+    }
+
+    @Override
+    public Tensor backward(Tensor x, Tensor y, Tensor dy, Pass pass) {
+        Rect o = dy.rect;
+        requireCovers(x, o);
+        if (dy.c != in.c() || dy.n != x.n) {
+            throw new IllegalArgumentException(describe() + ": gradient of " + dy.n + "x" + dy.c + " for an input of "
+                    + x.n + "x" + x.c);
+        }
+        Tensor dx = Tensor.zeros(x.n, in.c(), x.rect);
+        for (int b = 0; b < x.n; b++) {
+            for (int ch = 0; ch < in.c(); ch++) {
+                for (int oy = o.y1(); oy <= o.y2(); oy++) {
+                    int d = dy.index(b, ch, oy, o.x1());
+                    for (int ox = o.x1(); ox <= o.x2(); ox++, d++) {
+                        int i = argmax(x, b, ch, oy, ox);
+                        if (i >= 0) {
+                            dx.data[i] += dy.data[d];
+                        }
+                    }
+                }
+            }
+        }
+        return dx;
+    }
+
+    /** Index in {@code x.data} of the window's first maximum in Darknet's scan order, or −1 if none. */
+    private int argmax(Tensor x, int b, int ch, int oy, int ox) {
+        float max = -Float.MAX_VALUE;
+        int best = -1;
+        int y0 = oy * stride + offset, x0 = ox * stride + offset;
+        for (int cy = y0; cy < y0 + size; cy++) {
+            if (cy < 0 || cy >= in.h()) {
+                continue;
+            }
+            for (int cx = x0; cx < x0 + size; cx++) {
+                if (cx < 0 || cx >= in.w()) {
+                    continue;
+                }
+                int i = x.index(b, ch, cy, cx);
+                if (x.data[i] > max) {
+                    max = x.data[i];
+                    best = i;
+                }
+            }
+        }
+        return best;
+    }
+
+    private void requireCovers(Tensor x, Rect o) {
+        Rect need = inputRegion(o);
+        if (x.c != in.c() || !x.rect.contains(need)) {
+            throw new IllegalArgumentException(describe() + ": output " + o + " reads input " + need + " of "
+                    + in.c() + " channels, got " + x.c + " channels over " + x.rect);
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "maxpool " + size + "x" + size + "/" + stride + " pad " + padding;
+    }
+}
