@@ -23,7 +23,8 @@ public final class CfgParser {
     private CfgParser() {}
 
     public static Cfg parse(Path path) throws IOException {
-        try (Reader r = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+        // Darknet reads bytes: keys and values are ASCII, and comments in any encoding must not fail the read.
+        try (Reader r = Files.newBufferedReader(path, StandardCharsets.ISO_8859_1)) {
             return parse(r, path.getFileName().toString());
         }
     }
