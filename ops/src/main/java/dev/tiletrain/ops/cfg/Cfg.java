@@ -1,0 +1,15 @@
+package dev.tiletrain.ops.cfg;
+
+import java.util.List;
+
+/**
+ * A parsed Darknet cfg: the {@code [net]} section, the layer sections after it (Darknet's layer {@code i} is
+ * {@code layers().get(i)}), and the warnings found while parsing (unknown keys or section types, repeated
+ * keys), each naming file and line.
+ */
+public record Cfg(String file, CfgSection net, List<CfgSection> layers, List<String> warnings) {
+    public Cfg {
+        layers = List.copyOf(layers);
+        warnings = List.copyOf(warnings);
+    }
+}
