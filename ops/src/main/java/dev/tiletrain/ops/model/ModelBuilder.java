@@ -1,0 +1,201 @@
+package dev.tiletrain.ops.model;
+
+import dev.tiletrain.ops.cfg.Cfg;
+import dev.tiletrain.ops.cfg.CfgException;
+import dev.tiletrain.ops.cfg.CfgSection;
+import dev.tiletrain.ops.cfg.NetConfig;
+import dev.tiletrain.ops.layers.Activation;
+import dev.tiletrain.ops.layers.AvgPool;
+import dev.tiletrain.ops.layers.BatchNorm;
+import dev.tiletrain.ops.layers.Bias;
+import dev.tiletrain.ops.layers.Connected;
+import dev.tiletrain.ops.layers.Convolution;
+import dev.tiletrain.ops.layers.Cost;
+import dev.tiletrain.ops.layers.Dropout;
+import dev.tiletrain.ops.layers.Layer;
+import dev.tiletrain.ops.layers.MaxPool;
+import dev.tiletrain.ops.layers.Param;
+import dev.tiletrain.ops.layers.Region;
+import dev.tiletrain.ops.layers.Reorg;
+import dev.tiletrain.ops.layers.Softmax;
+import dev.tiletrain.ops.net.Block;
+import dev.tiletrain.ops.net.Network;
+import dev.tiletrain.ops.optim.ParamLayout;
+import dev.tiletrain.ops.tensor.Shape;
+import dev.tiletrain.ops.weights.SectionWeights;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Builds a {@link Model} from a parsed cfg the way Darknet's {@code parse_network_cfg} does: each section
+ * with Darknet's defaults, shapes chained from {@code [net]}'s (or a given) input size, parameters
+ * initialized as Darknet initializes them from a seeded generator.
+ */
+public final class ModelBuilder {
+    /** Keys Darknet uses to load or save part of a section; tiletrain always moves whole sections. */
+    private static final List<String> PARTIAL_IO = List.of("dontload", "numload", "dontloadscales", "dontsave");
+
+    private final Cfg cfg;
+    private final BatchNorm.Mode mode;
+    private final Random init;
+    private final List<Block> blocks = new ArrayList<>();
+    private final List<SectionWeights> sections = new ArrayList<>();
+    private final List<ParamLayout.Entry> layout = new ArrayList<>();
+
+    private ModelBuilder(Cfg cfg, BatchNorm.Mode mode, long seed) {
+        this.cfg = cfg;
+        this.mode = mode;
+        this.init = new Random(seed);
+    }
+
+    /** The model at the cfg's own input size. */
+    public static Model build(Cfg cfg, BatchNorm.Mode mode, long seed) {
+        NetConfig net = NetConfig.of(cfg);
+        return build(cfg, mode, seed, new Shape(net.channels(), net.height(), net.width()));
+    }
+
+    /** The model for inputs of {@code input} (a fully convolutional net adapts to any size). */
+    public static Model build(Cfg cfg, BatchNorm.Mode mode, long seed, Shape input) {
+        return new ModelBuilder(cfg, mode, seed).run(input);
+    }
+
+    private Model run(Shape input) {
+        NetConfig net = NetConfig.of(cfg);
+        Shape current = input;
+        for (int i = 0; i < cfg.layers().size(); i++) {
+            CfgSection s = cfg.layers().get(i);
+            for (String key : PARTIAL_IO) {
+                if (s.has(key)) {
+                    throw s.error(key, "partial loading and saving of a section is not supported");
+                }
+            }
+            Block b = block(i, s, current);
+            blocks.add(b);
+            List<Param> params = new ArrayList<>();
+            b.layers().forEach(l -> params.addAll(l.params()));
+            boolean stores = s.type().equals("convolutional") || s.type().equals("connected");
+            sections.add(stores ? SectionWeights.of(s.type(), params) : SectionWeights.none(s.type()));
+            float rate = s.getFloat("learning_rate", 1);
+            params.forEach(p -> layout.add(new ParamLayout.Entry(p, rate)));
+            current = b.output();
+        }
+        if (blocks.isEmpty()) {
+            throw new CfgException(cfg.file(), cfg.net().line(), null, "no layers after [net]");
+        }
+        return new Model(cfg.file(), net, new Network(input, blocks), sections, ParamLayout.ofEntries(layout));
+    }
+
+    private Block block(int index, CfgSection s, Shape in) {
+        try {
+            switch (s.type()) {
+                case "convolutional":
+                    return convolutional(index, s, in);
+                case "connected":
+                    return connected(index, s, in);
+                case "maxpool": {
+                    int stride = s.getInt("stride", 1);
+                    int size = s.getInt("size", stride);
+                    return single(index, s, new MaxPool(in, size, stride, s.getInt("padding", size - 1)));
+                }
+                case "avgpool":
+                    return single(index, s, new AvgPool(in));
+                case "reorg":
+                    return single(index, s, new Reorg(in, s.getInt("stride", 1)));
+                case "dropout":
+                    return single(index, s, new Dropout(in, s.getFloat("probability", .5f)));
+                case "softmax":
+                    return single(index, s, new Softmax(in, s.getInt("groups", 1), s.getFloat("temperature", 1)));
+                case "cost": {
+                    String type = s.getString("type", "sse");
+                    if (!type.equals("sse")) {
+                        throw s.error("type", "only type=sse is supported, not '" + type + "'");
+                    }
+                    return single(index, s, new Cost(in, s.getFloat("scale", 1)));
+                }
+                case "region":
+                    return single(index, s, new Region(regionConfig(s), in));
+                case "route":
+                    return route(index, s);
+                default:
+                    throw new CfgException(s.file(), s.line(), null, "section [" + s.type() + "] is not supported");
+            }
+        } catch (CfgException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            // A layer refusing its settings (a window outside the map, channels not divisible, ...).
+            throw new CfgException(s.file(), s.line(), null, "[" + s.type() + "] layer " + index + ": " + e.getMessage());
+        }
+    }
+
+    private Block convolutional(int index, CfgSection s, Shape in) {
+        if (s.getInt("groups", 1) != 1) {
+            throw s.error("groups", "only groups=1 is supported");
+        }
+        int size = s.getInt("size", 1);
+        int padding = s.getInt("pad", 0) != 0 ? size / 2 : s.getInt("padding", 0);
+        Convolution conv = new Convolution(in, s.getInt("filters", 1), size, s.getInt("stride", 1), padding, init);
+        return withNormAndActivation(index, s, conv);
+    }
+
+    private Block connected(int index, CfgSection s, Shape in) {
+        Connected fc = new Connected(in, s.getInt("output", 1));
+        fc.initialize(init);
+        return withNormAndActivation(index, s, fc);
+    }
+
+    /** Darknet's conv and connected layers: batch norm (with β as the bias) or a plain bias, then the activation. */
+    private Block withNormAndActivation(int index, CfgSection s, Layer weighted) {
+        Shape out = weighted.outputShape();
+        Activation.Kind kind;
+        try {
+            kind = Activation.Kind.parse(s.getString("activation", "logistic"));
+        } catch (IllegalArgumentException e) {
+            throw s.error("activation", e.getMessage());
+        }
+        Layer norm = s.getInt("batch_normalize", 0) != 0 ? new BatchNorm(out, mode) : new Bias(out);
+        return new Block(index, s.type(), List.of(weighted, norm, new Activation(out, kind)), new int[] {index - 1}, out);
+    }
+
+    private Block single(int index, CfgSection s, Layer layer) {
+        return new Block(index, s.type(), List.of(layer), new int[] {index - 1}, layer.outputShape());
+    }
+
+    private Block route(int index, CfgSection s) {
+        int[] refs = s.getInts("layers", null);
+        if (refs == null) {
+            throw s.error("layers", "[route] needs layers=");
+        }
+        int[] inputs = new int[refs.length];
+        int channels = 0;
+        Shape first = null;
+        for (int k = 0; k < refs.length; k++) {
+            int src = refs[k] < 0 ? index + refs[k] : refs[k];
+            if (src < 0 || src >= index) {
+                throw s.error("layers", "layer " + refs[k] + " is not an earlier layer of layer " + index);
+            }
+            Shape o = blocks.get(src).output();
+            if (first != null && (o.h() != first.h() || o.w() != first.w())) {
+                throw s.error("layers", "layer " + src + " is " + o + " but layer " + inputs[0] + " is " + first
+                        + ": a route concatenates maps of one size");
+            }
+            first = first == null ? o : first;
+            inputs[k] = src;
+            channels += o.c();
+        }
+        return new Block(index, s.type(), List.of(), inputs, new Shape(channels, first.h(), first.w()));
+    }
+
+    private static Region.Config regionConfig(CfgSection s) {
+        int n = s.getInt("num", 1);
+        float[] anchors = s.getFloats("anchors", null);
+        if (anchors == null) {
+            anchors = new float[2 * n];
+            java.util.Arrays.fill(anchors, .5f);
+        }
+        return new Region.Config(n, s.getInt("classes", 20), s.getInt("coords", 4), anchors,
+                s.getInt("bias_match", 0) != 0, s.getInt("softmax", 0) != 0, s.getInt("rescore", 0) != 0,
+                s.getFloat("object_scale", 1), s.getFloat("noobject_scale", 1), s.getFloat("class_scale", 1),
+                s.getFloat("coord_scale", 1), s.getFloat("thresh", .5f));
+    }
+}
