@@ -1,0 +1,38 @@
+package dev.tiletrain.ops.gemm;
+
+import dev.ludovic.netlib.blas.BLAS;
+import dev.ludovic.netlib.blas.NativeBLAS;
+import java.util.logging.Logger;
+
+/**
+ * GEMM through {@code dev.ludovic.netlib} (what Spark MLlib uses): its JNI path to the system OpenBLAS
+ * runs at native speed. Netlib is column-major, and a column-major BLAS reads a row-major X as Xᵀ with
+ * the same leading dimension, so row-major {@code C = op(A)·op(B)} is the column-major
+ * {@code Cᵀ = op(B)ᵀ·op(A)ᵀ}: swap the operands and m with n, move no data.
+ */
+final class NetlibGemm implements Gemm {
+    static final NetlibGemm INSTANCE = new NetlibGemm(BLAS.getInstance());
+
+    private final BLAS blas;
+
+    private NetlibGemm(BLAS blas) {
+        this.blas = blas;
+        if (!(blas instanceof NativeBLAS)) {
+            // Netlib's Java fallbacks run 3–43 GFLOP/s against OpenBLAS's 77–104 here (BLAS.md).
+            Logger.getLogger(NetlibGemm.class.getName()).warning("no native BLAS loaded (install libopenblas0-pthread);"
+                    + " GEMM runs on the slow " + blas.getClass().getSimpleName());
+        }
+    }
+
+    @Override
+    public void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                      float beta, float[] c, int cOff, int ldc) {
+        blas.sgemm(transB ? "T" : "N", transA ? "T" : "N", n, m, k, alpha, b, bOff, ldb, a, aOff, lda, beta, c, cOff, ldc);
+    }
+
+    @Override
+    public String backend() {
+        return "netlib " + blas.getClass().getSimpleName() + (blas instanceof NativeBLAS ? " (native)" : " (Java)");
+    }
+}
