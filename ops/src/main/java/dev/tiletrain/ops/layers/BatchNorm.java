@@ -113,10 +113,13 @@ public final class BatchNorm implements Layer {
         return mode == Mode.SYNC && pass.training();
     }
 
-    /** Count, Σx and Σx² per channel over the positions of {@code x} inside {@code r}. */
+    /** Count, Σx and Σx² per channel over the positions of {@code x} inside {@code r} (none when r is null). */
     public Moments moments(Tensor x, Rect r) {
         int c = shape.c();
         double[] sum = new double[c], sq = new double[c];
+        if (r == null) {
+            return new Moments(0, sum, sq);
+        }
         for (int b = 0; b < x.n; b++) {
             for (int ch = 0; ch < c; ch++) {
                 double s = 0, q = 0;
