@@ -59,7 +59,7 @@ public record DataFile(Path path, int classes, Path train, Path valid, Path name
         }
         List<String> read = files.lines(names).stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
         if (read.size() < classes) {
-            throw new DataException(names, "names " + read.size() + " classes, but " + path + " says classes=" + classes);
+            throw new DataException(names, "has " + read.size() + " class names, but " + path + " says classes=" + classes);
         }
         return read.subList(0, classes);
     }

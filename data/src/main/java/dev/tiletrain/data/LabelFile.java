@@ -7,9 +7,10 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * An image's YOLO label file: lines {@code class cx cy w h}, normalized. A missing file is an image without
- * objects ({@code present} false). Boxes reaching outside the image are clipped to it, as Darknet's
- * {@code correct_boxes} would, and {@code clipped} tells the caller to warn once for the file; a box entirely
- * outside is dropped.
+ * objects ({@code present} false). Boxes reaching outside the image are clipped to it and {@code clipped} tells
+ * the caller to warn once for the file; a box entirely outside is dropped. (Darknet clips only later, to the
+ * network canvas in {@code correct_boxes}, where a box may then cover the grey fill; clipping to the image
+ * first keeps boxes on pixels and changes nothing for boxes inside the image.)
  */
 public record LabelFile(Path path, boolean present, List<Box> boxes, boolean clipped) {
     private static final System.Logger LOG = System.getLogger(LabelFile.class.getName());

@@ -29,7 +29,8 @@ public final class Preprocess {
 
     /**
      * Writes the three planes of canvas rectangle {@code rect} into {@code out} from {@code offset}, each plane
-     * {@code rect.area()} floats, rows of {@code rect.width()}. {@code image} must hold {@link #sourceRegion}.
+     * {@code rect.area()} floats, rows of {@code rect.width()}. {@code image} must hold {@link #sourceRegion}
+     * (it may be null when that is null: then every pixel is fill and the image is not read).
      */
     public static void render(RgbImage image, Transform t, Rect rect, float[] out, int offset) {
         Axis ax = Axis.x(t), ay = Axis.y(t);

@@ -60,7 +60,7 @@ class ListFilesTest {
     void namesMustCoverTheClasses() throws IOException {
         Path names = write("n.names", "cat\n");
         DataFile d = DataFile.read(files, write("n.data", "classes=2\ntrain=t.txt\nnames=n.names\n"));
-        assertTrue(messageOf(() -> d.classNames(files)).startsWith(names + ": names 1 classes"));
+        assertEquals(names + ": has 1 class names, but " + d.path() + " says classes=2", messageOf(() -> d.classNames(files)));
         DataFile unnamed = DataFile.read(files, write("u.data", "classes=2\ntrain=t.txt\n"));
         assertNull(unnamed.valid());
         assertEquals(List.of("class0", "class1"), unnamed.classNames(files));
