@@ -1,5 +1,8 @@
 package dev.tiletrain.data.cli;
 
+import dev.tiletrain.ops.cli.Arguments;
+import dev.tiletrain.ops.cli.UsageException;
+
 import dev.tiletrain.data.DataException;
 import dev.tiletrain.data.DataFile;
 import dev.tiletrain.data.Dataset;
@@ -34,7 +37,12 @@ public final class CheckData {
 
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
-        System.exit(run(args, HadoopFiles.withDefaultConfiguration(), System.out, System.err));
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Reads through the default Hadoop configuration (the local file system unless configured otherwise). */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        return run(args, HadoopFiles.withDefaultConfiguration(), out, err);
     }
 
     static int run(String[] args, HadoopFiles files, PrintStream out, PrintStream err) {

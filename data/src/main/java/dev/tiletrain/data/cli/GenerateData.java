@@ -1,5 +1,8 @@
 package dev.tiletrain.data.cli;
 
+import dev.tiletrain.ops.cli.Arguments;
+import dev.tiletrain.ops.cli.UsageException;
+
 import dev.tiletrain.data.shapes.ShapeKind;
 import dev.tiletrain.data.shapes.ShapesWriter;
 import java.io.IOException;
@@ -35,7 +38,7 @@ public final class GenerateData {
         System.exit(run(args, System.out, System.err));
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err) {
+    public static int run(String[] args, PrintStream out, PrintStream err) {
         Path dir;
         int images, size, classes;
         long seed;

@@ -1,5 +1,8 @@
 package dev.tiletrain.data.cli;
 
+import dev.tiletrain.ops.cli.Arguments;
+import dev.tiletrain.ops.cli.UsageException;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

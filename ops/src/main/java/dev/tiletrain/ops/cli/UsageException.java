@@ -1,7 +1,7 @@
 package dev.tiletrain.ops.cli;
 
-/** A command line a command cannot run: the message says what is wrong; the command exits with 2. */
-public final class UsageException extends RuntimeException {
+/** Bad command-line arguments: the command prints the message and exits with status 2. */
+public final class UsageException extends Exception {
     private static final long serialVersionUID = 1L;
 
     public UsageException(String message) {

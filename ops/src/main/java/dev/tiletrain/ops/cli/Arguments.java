@@ -1,11 +1,14 @@
-package dev.tiletrain.data.cli;
+package dev.tiletrain.ops.cli;
 
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 
-/** {@code --name value} command-line options, each at most once, only from a known set; {@code --help} alone. */
-final class Arguments {
+/**
+ * {@code --name value} command-line options and {@code --name} switches, each at most once, only from a known
+ * set; {@code --help} alone.
+ */
+public final class Arguments {
     private final Map<String, String> values;
     private final boolean help;
 
@@ -14,13 +17,24 @@ final class Arguments {
         this.help = help;
     }
 
-    static Arguments parse(String[] args, Set<String> known) throws UsageException {
+    public static Arguments parse(String[] args, Set<String> known) throws UsageException {
+        return parse(args, known, Set.of());
+    }
+
+    /** As {@link #parse(String[], Set)}, where the names in {@code switches} take no value. */
+    public static Arguments parse(String[] args, Set<String> known, Set<String> switches) throws UsageException {
         Map<String, String> values = new HashMap<>();
         boolean help = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--help") || a.equals("-h")) {
                 help = true;
+                continue;
+            }
+            if (a.startsWith("--") && switches.contains(a.substring(2))) {
+                if (values.put(a.substring(2), "true") != null) {
+                    throw new UsageException(a + " given twice");
+                }
                 continue;
             }
             if (!a.startsWith("--") || !known.contains(a.substring(2))) {
@@ -36,11 +50,16 @@ final class Arguments {
         return new Arguments(values, help);
     }
 
-    boolean help() {
+    /** True when the option or switch {@code name} was given. */
+    public boolean has(String name) {
+        return values.containsKey(name);
+    }
+
+    public boolean help() {
         return help;
     }
 
-    String required(String name) throws UsageException {
+    public String required(String name) throws UsageException {
         String v = values.get(name);
         if (v == null) {
             throw new UsageException("--" + name + " is required");
@@ -48,11 +67,11 @@ final class Arguments {
         return v;
     }
 
-    String get(String name, String fallback) {
+    public String get(String name, String fallback) {
         return values.getOrDefault(name, fallback);
     }
 
-    int integer(String name, int fallback, int min, int max) throws UsageException {
+    public int integer(String name, int fallback, int min, int max) throws UsageException {
         String v = values.get(name);
         if (v == null) {
             return fallback;
@@ -68,7 +87,7 @@ final class Arguments {
         throw new UsageException("--" + name + " must be an integer in " + min + ".." + max + ", got '" + v + "'");
     }
 
-    long longValue(String name, long fallback) throws UsageException {
+    public long longValue(String name, long fallback) throws UsageException {
         String v = values.get(name);
         if (v == null) {
             return fallback;

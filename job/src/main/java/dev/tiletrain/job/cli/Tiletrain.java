@@ -1,0 +1,51 @@
+package dev.tiletrain.job.cli;
+
+import dev.tiletrain.data.cli.CheckData;
+import dev.tiletrain.data.cli.GenerateData;
+import dev.tiletrain.tiles.cli.BackpropCommand;
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** {@code submit/tiletrain <command>}: the command-line tools of every module, by name. */
+public final class Tiletrain {
+    /** A command: runs with its arguments and streams, returns the exit code (2 for bad arguments). */
+    interface Command {
+        int run(String[] args, PrintStream out, PrintStream err);
+    }
+
+    private record Entry(String summary, Command command) {}
+
+    private static final Map<String, Entry> COMMANDS = new LinkedHashMap<>();
+
+    static {
+        COMMANDS.put("backprop", new Entry("one forward/backward pass of a cfg on .npy input, gradients as .npy (untiled or tiled)",
+                BackpropCommand::run));
+        COMMANDS.put("generate-data", new Entry("write the synthetic shapes detection set (Darknet layout)", GenerateData::run));
+        COMMANDS.put("check-data", new Entry("read every image and label of a .data set as training will, and report", CheckData::run));
+    }
+
+    private Tiletrain() {
+    }
+
+    public static void main(String[] args) {
+        System.setProperty("java.awt.headless", "true");
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+            out.println("Usage: tiletrain <command> [options]   (tiletrain <command> --help for its options)");
+            out.println();
+            COMMANDS.forEach((name, e) -> out.printf("  %-14s %s%n", name, e.summary()));
+            return args.length == 0 ? 2 : 0;
+        }
+        Entry e = COMMANDS.get(args[0]);
+        if (e == null) {
+            err.println("tiletrain: unknown command '" + args[0] + "'; commands: " + String.join(", ", COMMANDS.keySet()));
+            return 2;
+        }
+        return e.command().run(Arrays.copyOfRange(args, 1, args.length), out, err);
+    }
+}
