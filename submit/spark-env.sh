@@ -21,8 +21,9 @@ export SPARK_SCALA_VERSION="$(tiletrain_pom_property scala.binary.version)"
 export SPARK_LOCAL_IP=127.0.0.1
 export SPARK_LOCAL_HOSTNAME=127.0.0.1
 
-if ! compgen -G "$SPARK_HOME/jars/spark-core_*.jar" >/dev/null || [ ! -f "$TILETRAIN_JOB_JAR" ]; then
-  echo "submit: no Spark jars in $SPARK_HOME/jars or no $TILETRAIN_JOB_JAR;" \
-       "build them with: (cd $TILETRAIN_ROOT && mvn -B -q package -DskipTests)" >&2
-  return 1
-fi
+for tiletrain_needed in "$SPARK_HOME/jars/spark-core_$SPARK_SCALA_VERSION-*.jar" "$TILETRAIN_JOB_JAR"; do
+  if ! compgen -G "$tiletrain_needed" >/dev/null; then
+    echo "submit: $tiletrain_needed is missing; build it with: (cd $TILETRAIN_ROOT && mvn -B -q package -DskipTests)" >&2
+    return 1
+  fi
+done

@@ -20,7 +20,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
-import java.util.function.Predicate;
 
 /**
  * A real Spark standalone cluster on one machine: a Master and N Workers, each Worker one emulated device,
@@ -74,15 +73,11 @@ public final class LoopbackCluster {
         }
         long t0 = System.nanoTime();
         URI webUi = URI.create(spec.masterWebUi());
-        Map<String, Process> started = new ConcurrentHashMap<>();
-        // The daemons run in their own session, so a Ctrl-C here would leave them behind: stop them.
-        Thread abort = new Thread(() -> stopStarted(daemons, started), "stop a cluster that did not finish starting");
-        Runtime.getRuntime().addShutdownHook(abort);
-        try {
+        return startOrUndo(daemons, started -> {
             started.put("master", daemons.launch("master", Map.of("spark.master.rest.enabled", "false"),
                     List.of("--host", spec.host(), "--port", Integer.toString(spec.masterPort()),
                             "--webui-port", Integer.toString(spec.webUiPort()))));
-            await(daemons, started, webUi, MasterState::alive, "the master to become ALIVE");
+            poll(daemons, started, "the master to become ALIVE", () -> master(webUi).filter(MasterState::alive));
             progress.accept(String.format("master %s ALIVE after %.1f s (UI %s)", spec.masterUrl(), seconds(t0), webUi));
             for (int i = 1; i <= spec.workers(); i++) {
                 String worker = "worker-" + i;
@@ -93,8 +88,8 @@ public final class LoopbackCluster {
                         "--webui-port", Integer.toString(spec.workerWebUiPort(i)),
                         "--work-dir", work.toString(), spec.masterUrl())));
             }
-            MasterState state = await(daemons, started, webUi, s -> s.aliveWorkers().size() >= spec.workers(),
-                    spec.workers() + " worker(s) to register");
+            MasterState state = poll(daemons, started, spec.workers() + " worker(s) to register",
+                    () -> master(webUi).filter(s -> s.aliveWorkers().size() >= spec.workers()));
             progress.accept(String.format("%d worker(s) ALIVE after %.1f s, %d core(s) and %s each", spec.workers(),
                     seconds(t0), spec.cores(), spec.memory()));
             Map<String, String> urls = readState();
@@ -103,19 +98,7 @@ public final class LoopbackCluster {
             urls.put("events.dir", layout.events().toUri().toString());
             writeState(urls);
             return new Running(spec.masterUrl(), webUi, state.aliveWorkers());
-        } catch (IOException e) {
-            stopStarted(daemons, started);
-            throw new UncheckedIOException(e);
-        } catch (RuntimeException e) {
-            stopStarted(daemons, started);
-            throw e;
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(abort);
-            } catch (IllegalStateException shuttingDown) {
-                // The hook is running already.
-            }
-        }
+        });
     }
 
     /** Stops every daemon under the layout, Workers first; returns what it stopped (empty: nothing ran). */
@@ -159,86 +142,95 @@ public final class LoopbackCluster {
         requireFree(host, List.of(new ClusterSpec.FixedPort(port, "the history server's UI", "--port")));
         URI ui = URI.create("http://" + host + ":" + port);
         long t0 = System.nanoTime();
-        Map<String, Process> started = new LinkedHashMap<>();
-        try {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpRequest applications = HttpRequest.newBuilder(ui.resolve("/api/v1/applications"))
+                .timeout(Duration.ofSeconds(5)).build();
+        startOrUndo(daemons, started -> {
             Files.createDirectories(layout.events());
             started.put("history", daemons.launch("history", Map.of(
                     "spark.history.fs.logDirectory", layout.events().toUri().toString(),
                     "spark.history.ui.port", Integer.toString(port)), List.of()));
-            awaitHttp(daemons, started, ui.resolve("/api/v1/applications"), "the history server's REST API");
-        } catch (IOException e) {
-            stopStarted(daemons, started);
-            throw new UncheckedIOException(e);
-        } catch (RuntimeException e) {
-            stopStarted(daemons, started);
-            throw e;
-        }
+            return poll(daemons, started, "the history server's REST API", () -> {
+                try {
+                    int code = http.send(applications, HttpResponse.BodyHandlers.discarding()).statusCode();
+                    return Optional.of(code).filter(c -> c == 200);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new ClusterException("interrupted while waiting for the history server");
+                }
+            });
+        });
         urls.put("history.webui", ui.toString());
         writeState(urls);
         progress.accept(String.format("history server up after %.1f s: %s over %s", seconds(t0), ui, layout.events()));
         return ui;
     }
 
-    private MasterState await(Daemons daemons, Map<String, Process> started, URI webUi,
-            Predicate<MasterState> ready, String what) {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        String last = "the master's UI did not answer";
-        while (true) {
-            requireRunning(daemons, started, what);
+    /** Launches daemons into {@code started} and waits for them; it could not finish: they are stopped. */
+    private interface Startup<T> {
+        T run(Map<String, Process> started) throws IOException;
+    }
+
+    private static <T> T startOrUndo(Daemons daemons, Startup<T> startup) {
+        Map<String, Process> started = new ConcurrentHashMap<>();
+        // The daemons run in their own session, so a Ctrl-C here would leave them behind: stop them.
+        Thread abort = new Thread(() -> stopStarted(daemons, started), "stop daemons that did not finish starting");
+        Runtime.getRuntime().addShutdownHook(abort);
+        try {
+            return startup.run(started);
+        } catch (IOException e) {
+            stopStarted(daemons, started);
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            stopStarted(daemons, started);
+            throw e;
+        } finally {
             try {
-                MasterState state = MasterState.fetch(webUi);
-                if (ready.test(state)) {
-                    return state;
-                }
-                last = "master " + state.status() + ", " + state.aliveWorkers().size() + " ALIVE worker(s)";
-            } catch (IOException e) {
-                // Not listening yet.
+                Runtime.getRuntime().removeShutdownHook(abort);
+            } catch (IllegalStateException shuttingDown) {
+                // The hook runs already.
             }
-            sleepUntil(deadline, "waiting " + START_TIMEOUT.toSeconds() + " s for " + what + " (" + last
-                    + "); logs in " + layout.logs());
         }
     }
 
-    private void awaitHttp(Daemons daemons, Map<String, Process> started, URI uri, String what) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /** A readiness check: a value once ready; empty or an {@link IOException} while not yet. */
+    private interface Probe<T> {
+        Optional<T> check() throws IOException;
+    }
+
+    /** Polls until the probe answers; fails when a started daemon exits or after the timeout. */
+    private <T> T poll(Daemons daemons, Map<String, Process> started, String what, Probe<T> probe) {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (true) {
-            requireRunning(daemons, started, what);
+            started.forEach((daemon, process) -> {
+                if (!process.isAlive()) {
+                    throw new ClusterException(daemon + " exited with code " + process.exitValue()
+                            + " while waiting for " + what + "; " + daemons.logTail(daemon, LOG_LINES));
+                }
+            });
             try {
-                HttpRequest get = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build();
-                if (http.send(get, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
+                Optional<T> ready = probe.check();
+                if (ready.isPresent()) {
+                    return ready.get();
                 }
             } catch (IOException e) {
                 // Not listening yet.
+            }
+            if (System.nanoTime() > deadline) {
+                throw new ClusterException("gave up waiting " + START_TIMEOUT.toSeconds() + " s for " + what
+                        + "; logs in " + layout.logs());
+            }
+            try {
+                Thread.sleep(POLL.toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new ClusterException("interrupted while waiting for " + what);
             }
-            sleepUntil(deadline, "waiting " + START_TIMEOUT.toSeconds() + " s for " + what + "; logs in "
-                    + layout.logs());
         }
     }
 
-    private static void requireRunning(Daemons daemons, Map<String, Process> started, String what) {
-        started.forEach((daemon, process) -> {
-            if (!process.isAlive()) {
-                throw new ClusterException(daemon + " exited with code " + process.exitValue() + " while waiting for "
-                        + what + "; " + daemons.logTail(daemon, LOG_LINES));
-            }
-        });
-    }
-
-    private static void sleepUntil(long deadline, String timeoutMessage) {
-        if (System.nanoTime() > deadline) {
-            throw new ClusterException("gave up " + timeoutMessage);
-        }
-        try {
-            Thread.sleep(POLL.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ClusterException("interrupted while " + timeoutMessage);
-        }
+    private static Optional<MasterState> master(URI webUi) throws IOException {
+        return Optional.of(MasterState.fetch(webUi));
     }
 
     private static void stopStarted(Daemons daemons, Map<String, Process> started) {

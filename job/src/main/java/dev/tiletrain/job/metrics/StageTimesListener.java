@@ -35,7 +35,7 @@ public final class StageTimesListener extends SparkListener {
     private final Map<Integer, Long> iterationOfStage = new HashMap<>();
     private final Map<Integer, Long> iterationOfJob = new HashMap<>();
     private final Map<Long, Open> open = new TreeMap<>();
-    private final Map<String, TaskSums> tasks = new HashMap<>();
+    private final Map<StageAttempt, TaskSums> tasks = new HashMap<>();
 
     public StageTimesListener(IterationSink sink) {
         this.sink = sink;
@@ -48,6 +48,8 @@ public final class StageTimesListener extends SparkListener {
         long end;
         final List<StageTimes> stages = new ArrayList<>();
     }
+
+    private record StageAttempt(int stage, int attempt) {}
 
     /** Task times of one stage attempt as they arrive. */
     private static final class TaskSums {
@@ -98,7 +100,8 @@ public final class StageTimesListener extends SparkListener {
         if (!iterationOfStage.containsKey(task.stageId())) {
             return;
         }
-        TaskSums sums = tasks.computeIfAbsent(key(task.stageId(), task.stageAttemptId()), k -> new TaskSums());
+        TaskSums sums = tasks.computeIfAbsent(new StageAttempt(task.stageId(), task.stageAttemptId()),
+                k -> new TaskSums());
         TaskInfo info = task.taskInfo();
         TaskMetrics m = task.taskMetrics();
         sums.tasks++;
@@ -126,7 +129,7 @@ public final class StageTimesListener extends SparkListener {
         if (iteration == null || !open.containsKey(iteration)) {
             return;
         }
-        TaskSums s = tasks.remove(key(stage.stageId(), stage.attemptNumber()));
+        TaskSums s = tasks.remove(new StageAttempt(stage.stageId(), stage.attemptNumber()));
         if (s == null) {
             s = new TaskSums();
         }
@@ -150,6 +153,8 @@ public final class StageTimesListener extends SparkListener {
 
     private void emit(long iteration) {
         Open it = open.remove(iteration);
+        // Late task ends (a zombie attempt's) and stages that never completed are dropped with the iteration.
+        tasks.keySet().removeIf(k -> Long.valueOf(iteration).equals(iterationOfStage.get(k.stage())));
         iterationOfStage.values().removeIf(n -> n == iteration);
         try {
             sink.accept(new IterationTimes(iteration, it.jobs, Math.max(0, it.end - it.start), it.stages));
@@ -176,9 +181,5 @@ public final class StageTimesListener extends SparkListener {
         String group = properties.getProperty(JOB_GROUP);
         Matcher m = group == null ? null : GROUP.matcher(group);
         return m != null && m.matches() ? Long.parseLong(m.group(1)) : null;
-    }
-
-    private static String key(int stage, int attempt) {
-        return stage + "." + attempt;
     }
 }

@@ -34,7 +34,6 @@ final class RecordSerializer<T extends Record> extends Serializer<T> {
         } catch (NoSuchMethodException e) {
             throw new IllegalArgumentException(type + " has no canonical constructor", e);
         }
-        setImmutable(true);
     }
 
     @Override

@@ -45,6 +45,14 @@ class CheckpointStoreTest {
         return CheckpointStore.at(dir.toUri().toString(), new Configuration());
     }
 
+    private CheckpointStore storeWith(long... iterations) throws IOException {
+        CheckpointStore store = store();
+        for (long n : iterations) {
+            store.write(n, parts(n));
+        }
+        return store;
+    }
+
     @Test
     void writesAndReadsBackEveryPart() throws IOException {
         CheckpointStore store = store();
@@ -61,10 +69,7 @@ class CheckpointStoreTest {
 
     @Test
     void theNewestCompleteCheckpointWins() throws IOException {
-        CheckpointStore store = store();
-        store.write(100, parts(100));
-        store.write(20, parts(20));
-        store.write(300, parts(300));
+        CheckpointStore store = storeWith(100, 20, 300);
         assertEquals(List.of(20L, 100L, 300L), store.iterations());
         assertEquals(300, store.newest().orElseThrow().iteration());
         assertArrayEquals(payload(20, 300_000), store.read(20).read("weights"));
@@ -72,8 +77,7 @@ class CheckpointStoreTest {
 
     @Test
     void anIterationIsNeverOverwritten() throws IOException {
-        CheckpointStore store = store();
-        store.write(5, parts(5));
+        CheckpointStore store = storeWith(5);
         IOException e = assertThrows(IOException.class, () -> store.write(5, parts(6)));
         assertTrue(e.getMessage().contains("exists already"), e.getMessage());
         assertArrayEquals(payload(5, 300_000), store.read(5).read("weights"));
@@ -93,7 +97,7 @@ class CheckpointStoreTest {
      */
     @Test
     void aCrashMidWriteLeavesThePreviousCheckpointNewest() throws Exception {
-        store().write(100, parts(100));
+        storeWith(100);
         Process crash = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), CrashingCheckpointWrite.class.getName(),
                 dir.toUri().toString(), "200").redirectErrorStream(true).start();
@@ -118,10 +122,7 @@ class CheckpointStoreTest {
     /** What a non-atomic rename or a lost file could leave: a final name without a complete content. */
     @Test
     void aFinalDirectoryWithoutItsManifestOrWithAShortPartIsSkipped() throws IOException {
-        CheckpointStore store = store();
-        store.write(1, parts(1));
-        store.write(2, parts(2));
-        store.write(3, parts(3));
+        CheckpointStore store = storeWith(1, 2, 3);
         Files.delete(dir.resolve("iter-00000003").resolve(CheckpointStore.MANIFEST));
         truncate(dir.resolve("iter-00000002").resolve("weights"), 1000);
         assertEquals(List.of(1L), store.iterations());
@@ -131,8 +132,7 @@ class CheckpointStoreTest {
 
     @Test
     void aCorruptPartIsRefusedOnReading() throws IOException {
-        CheckpointStore store = store();
-        store.write(7, parts(7));
+        CheckpointStore store = storeWith(7);
         Path weights = dir.resolve("iter-00000007").resolve("weights");
         try (RandomAccessFile f = new RandomAccessFile(weights.toFile(), "rw")) {
             f.seek(12345);

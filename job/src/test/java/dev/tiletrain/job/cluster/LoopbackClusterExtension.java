@@ -1,6 +1,7 @@
 package dev.tiletrain.job.cluster;
 
 import dev.tiletrain.job.rdd.KryoClasses;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -91,7 +92,7 @@ public final class LoopbackClusterExtension implements BeforeAllCallback, AfterA
                 .set("spark.driver.bindAddress", ClusterSpec.LOOPBACK)
                 .set("spark.executor.memory", "512m")
                 .set("spark.executor.extraClassPath",
-                        module.resolve("target/classes") + ":" + module.resolve("target/test-classes"))
+                        module.resolve("target/classes") + File.pathSeparator + module.resolve("target/test-classes"))
                 .set("spark.ui.enabled", "false")
                 .setAll(scala.jdk.javaapi.CollectionConverters.asScala(KryoClasses.sparkConf()));
     }
