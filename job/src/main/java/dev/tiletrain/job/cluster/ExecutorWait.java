@@ -1,0 +1,79 @@
+package dev.tiletrain.job.cluster;
+
+import dev.tiletrain.job.conf.ConfKeys;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalInt;
+import org.apache.spark.SparkConf;
+import org.apache.spark.SparkContext;
+import org.apache.spark.network.util.JavaUtils;
+
+/**
+ * Waits after the SparkContext starts until the executors the job needs have registered. A standalone
+ * master that cannot place an application's executors never says so to the driver, which would wait
+ * forever; this fails after the timeout with what is missing.
+ */
+public final class ExecutorWait {
+    private static final long POLL_MILLIS = 200;
+
+    private ExecutorWait() {}
+
+    /**
+     * Returns once {@code executors} executors are registered; throws {@link IllegalStateException} naming
+     * the missing resource after {@code timeout}. Local masters have no executors to wait for.
+     *
+     * @param masterWebUi the standalone master's web UI, whose {@code /json/} says what the Workers offer
+     */
+    public static void await(SparkContext sc, int executors, Duration timeout, URI masterWebUi) {
+        if (sc.master().startsWith("local")) {
+            return;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (registered(sc) < executors) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(message(sc, executors, timeout, masterWebUi));
+            }
+            try {
+                Thread.sleep(POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for executors", e);
+            }
+        }
+    }
+
+    /** The standalone master's web UI where it usually is: the master's host, port 8080. */
+    public static URI defaultMasterWebUi(String sparkMaster) {
+        URI master = URI.create(sparkMaster.split(",")[0]);
+        return URI.create("http://" + master.getHost() + ":8080");
+    }
+
+    /** Registered executors; the memory status lists the driver's block manager too. */
+    private static int registered(SparkContext sc) {
+        return sc.getExecutorMemoryStatus().size() - 1;
+    }
+
+    private static String message(SparkContext sc, int executors, Duration timeout, URI masterWebUi) {
+        SparkConf conf = sc.getConf();
+        ExecutorShortage.Ask ask = new ExecutorShortage.Ask(executors,
+                JavaUtils.byteStringAsMb(conf.get("spark.executor.memory", "1g")),
+                conf.contains("spark.executor.cores") ? OptionalInt.of(conf.getInt("spark.executor.cores", 1))
+                        : OptionalInt.empty(),
+                conf.contains("spark.cores.max") ? OptionalInt.of(conf.getInt("spark.cores.max", 1))
+                        : OptionalInt.empty());
+        Optional<MasterState> master;
+        String problem = "";
+        try {
+            master = Optional.of(MasterState.fetch(masterWebUi));
+        } catch (IOException e) {
+            master = Optional.empty();
+            problem = "cannot read " + masterWebUi + "/json/ (" + e.getMessage() + ")";
+        }
+        int registered = registered(sc);
+        return "only " + registered + " of " + executors + " executor(s) registered with the driver within "
+                + timeout.toSeconds() + " s (" + ConfKeys.EXECUTOR_WAIT_SECONDS.name() + "): "
+                + ExecutorShortage.explain(ask, registered, master, problem);
+    }
+}

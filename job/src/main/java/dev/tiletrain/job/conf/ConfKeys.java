@@ -1,0 +1,65 @@
+package dev.tiletrain.job.conf;
+
+import dev.tiletrain.ops.layers.BatchNorm;
+import java.util.List;
+import java.util.OptionalInt;
+
+/** Every {@code spark.tiletrain.*} key; a key not listed here is an error. README's table comes from {@link #ALL}. */
+public final class ConfKeys {
+    private static final String FROM_CFG = "the cfg's [net] ";
+
+    public static final ConfKey<String> MODEL = new ConfKey<>("model", "path", null, "required",
+            "Darknet .cfg of the network to train", Parsers.text());
+    public static final ConfKey<String> WEIGHTS = new ConfKey<>("weights", "path", null, "Darknet's random init",
+            "initial weights in Darknet's .weights format", Parsers.text());
+    public static final ConfKey<String> DATA = new ConfKey<>("data", "path", null, "required",
+            "training images: a Darknet .data file or a list of image paths", Parsers.text());
+    public static final ConfKey<TileGrid> TILES = new ConfKey<>("tiles", "<columns>x<rows>", "2x2", null,
+            "tile grid over the last tiled layer's output; one tile per executor core is the normal case",
+            Parsers.grid());
+    public static final ConfKey<OptionalInt> TILED_LAYERS = new ConfKey<>("tiledLayers", "auto or count", "auto", null,
+            "how many leading layers are tiled; the rest (the tail) runs untiled", Parsers.autoOrCount());
+    public static final ConfKey<LayerGroups> GROUPS = new ConfKey<>("groups", "auto or ranges like 0-3,4-9", "auto",
+            null, "fused layer groups of the tiled layers; each boundary is one halo exchange each way",
+            Parsers.groups());
+    public static final ConfKey<BatchNorm.Mode> BATCHNORM = new ConfKey<>("batchnorm", "sync or frozen", "sync", null,
+            "sync: batch statistics over the whole map (a stage per BN layer); frozen: rolling statistics",
+            Parsers.constant(BatchNorm.Mode.class));
+    public static final ConfKey<Integer> BATCH = new ConfKey<>("batch", "count", null, FROM_CFG + "batch",
+            "images per iteration", Parsers.intAtLeast(1));
+    public static final ConfKey<Integer> ITERATIONS = new ConfKey<>("iterations", "count", null,
+            FROM_CFG + "max_batches", "iterations (batches) to train", Parsers.intAtLeast(1));
+    public static final ConfKey<Double> LEARNING_RATE = new ConfKey<>("learningRate", "number > 0", null,
+            FROM_CFG + "learning_rate", "base learning rate of the cfg's policy", Parsers.number(true));
+    public static final ConfKey<Double> MOMENTUM = new ConfKey<>("momentum", "number ≥ 0", null,
+            FROM_CFG + "momentum", "SGD momentum", Parsers.number(false));
+    public static final ConfKey<Double> DECAY = new ConfKey<>("decay", "number ≥ 0", null, FROM_CFG + "decay",
+            "weight decay", Parsers.number(false));
+    public static final ConfKey<String> CHECKPOINT_DIR = new ConfKey<>("checkpoint.dir", "Hadoop path", null,
+            "no checkpoints", "where checkpoints and the metrics CSVs go (any Hadoop FileSystem URI)", Parsers.text());
+    public static final ConfKey<Integer> CHECKPOINT_EVERY = new ConfKey<>("checkpoint.every", "count", "100", null,
+            "iterations between checkpoints", Parsers.intAtLeast(1));
+    public static final ConfKey<String> PROFILE = new ConfKey<>("profile", "name or path", "pi3", null,
+            "device profile the planner's cost model uses for auto", Parsers.text());
+    public static final ConfKey<Long> SEED = new ConfKey<>("seed", "whole number", "1", null,
+            "seed of the data order, augmentation and initial weights", Parsers.anyLong());
+    public static final ConfKey<Integer> THREADS = new ConfKey<>("threads", "count", "1", null,
+            "compute threads inside one tile task (1: Spark's task slots are the parallelism)", Parsers.intAtLeast(1));
+    public static final ConfKey<Integer> AGGREGATE_DEPTH = new ConfKey<>("aggregateDepth", "count", "2", null,
+            "depth of the treeAggregate that sums the weight gradients", Parsers.intAtLeast(1));
+    public static final ConfKey<String> DATA_ON_ERROR = new ConfKey<>("data.onError", "fail or skip", "fail", null,
+            "an unreadable image or label stops the job (fail) or is logged and left out (skip)",
+            Parsers.choice("fail", "skip"));
+    public static final ConfKey<Integer> EXECUTOR_WAIT_SECONDS = new ConfKey<>("executorWaitSeconds", "seconds",
+            "120", null, "how long the driver waits for its executors before failing with what is missing",
+            Parsers.intAtLeast(1));
+    public static final ConfKey<String> MASTER_WEB_UI = new ConfKey<>("masterWebUi", "URL", null,
+            "http://<master host>:8080", "the standalone master's web UI, read to explain missing executors",
+            Parsers.text());
+
+    public static final List<ConfKey<?>> ALL = List.of(MODEL, WEIGHTS, DATA, TILES, TILED_LAYERS, GROUPS, BATCHNORM,
+            BATCH, ITERATIONS, LEARNING_RATE, MOMENTUM, DECAY, CHECKPOINT_DIR, CHECKPOINT_EVERY, PROFILE, SEED,
+            THREADS, AGGREGATE_DEPTH, DATA_ON_ERROR, EXECUTOR_WAIT_SECONDS, MASTER_WEB_UI);
+
+    private ConfKeys() {}
+}

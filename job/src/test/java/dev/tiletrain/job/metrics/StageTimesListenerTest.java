@@ -1,0 +1,83 @@
+package dev.tiletrain.job.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tiletrain.job.rdd.StageName;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import scala.Tuple2;
+
+/** The listener in a local Spark: iterations are told apart by job group and handed over complete. */
+class StageTimesListenerTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void groupsStagesByIterationAndSkipsOtherJobs() throws Exception {
+        List<IterationTimes> seen = new ArrayList<>();
+        FileSystem fs = FileSystem.getLocal(new Configuration());
+        MetricsCsv csv = MetricsCsv.create(fs, new org.apache.hadoop.fs.Path(dir.toUri()), "run-1");
+        SparkConf conf = new SparkConf().setMaster("local[2]").setAppName("listener")
+                .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1");
+        try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+            sc.sc().addSparkListener(new StageTimesListener(new IterationSink() {
+                @Override
+                public void accept(IterationTimes times) throws java.io.IOException {
+                    seen.add(times);
+                    csv.accept(times);
+                }
+
+                @Override
+                public void close() throws java.io.IOException {
+                    csv.close();
+                }
+            }));
+            sc.parallelize(List.of(1, 2, 3), 3).count(); // No group: not recorded.
+            for (int n = 0; n < 3; n++) {
+                sc.setJobGroup("iter-" + n, "iteration " + n, false);
+                StageName.within(sc, "shuffle " + n, () -> sc.parallelize(IntStream.range(0, 100).boxed().toList(), 4)
+                        .mapToPair(i -> new Tuple2<>(i % 3, i)).reduceByKey(Integer::sum, 2).collect());
+                if (n == 1) { // A second job in the same iteration.
+                    StageName.within(sc, "count 1", () -> sc.parallelize(List.of(1, 2), 2).count());
+                }
+            }
+            sc.clearJobGroup();
+            sc.parallelize(List.of(1), 1).count(); // After the last iteration, ungrouped again.
+        }
+
+        assertEquals(List.of(0L, 1L, 2L), seen.stream().map(IterationTimes::iteration).toList());
+        assertEquals(List.of(1, 2, 1), seen.stream().map(IterationTimes::jobs).toList());
+        for (IterationTimes it : seen) {
+            List<String> names = it.stages().stream().map(StageTimes::name).toList();
+            int expectedStages = it.iteration() == 1 ? 3 : 2;
+            assertEquals(expectedStages, it.stages().size(), names.toString());
+            assertTrue(names.contains("shuffle " + it.iteration()), names.toString());
+            assertEquals(it.iteration() == 1 ? 4 + 2 + 2 : 4 + 2, it.tasks());
+            assertTrue(it.shuffleWriteBytes() > 0 && it.shuffleWriteBytes() == it.shuffleReadBytes(), it.toString());
+            assertTrue(it.wallMs() >= it.stages().stream().mapToLong(StageTimes::maxTaskRunMs).sum(), it.toString());
+            for (StageTimes s : it.stages()) {
+                assertTrue(s.executorRunMs() >= s.maxTaskRunMs() && s.schedulerDelayMs() >= 0, s.toString());
+            }
+        }
+
+        List<String> iterations = Files.readAllLines(dir.resolve("run-1-iterations.csv"));
+        assertEquals(MetricsCsv.ITERATIONS_HEADER, iterations.get(0));
+        assertEquals(4, iterations.size());
+        assertTrue(iterations.get(2).startsWith("1,2,3,8,"), iterations.get(2));
+        List<String> stages = Files.readAllLines(dir.resolve("run-1-stages.csv"));
+        assertEquals(MetricsCsv.STAGES_HEADER, stages.get(0));
+        assertEquals(1 + 2 + 3 + 2, stages.size());
+        assertTrue(stages.stream().anyMatch(l -> l.startsWith("1,") && l.contains(",\"count 1\",false,2,0,")),
+                String.join("\n", stages));
+    }
+}
