@@ -22,7 +22,7 @@ public record Grouping(List<int[]> ranges) {
 
     public static Grouping parse(String text) {
         List<int[]> ranges = new ArrayList<>();
-        for (String part : text.split(",")) {
+        for (String part : text.split(",", -1)) {
             String[] ends = part.trim().split("-");
             try {
                 int a = Integer.parseInt(ends[0].trim());

@@ -2,6 +2,7 @@ package dev.tiletrain.job.cli;
 
 import dev.tiletrain.data.cli.CheckData;
 import dev.tiletrain.data.cli.GenerateData;
+import dev.tiletrain.job.local.LocalTrainCommand;
 import dev.tiletrain.tiles.cli.BackpropCommand;
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -22,6 +23,8 @@ public final class Tiletrain {
     static {
         COMMANDS.put("backprop", new Entry("one forward/backward pass of a cfg on .npy input, gradients as .npy (untiled or tiled)",
                 BackpropCommand::run));
+        COMMANDS.put("train", new Entry("train a Darknet detector in this process, untiled or as fused tiles (no Spark)",
+                LocalTrainCommand::run));
         COMMANDS.put("generate-data", new Entry("write the synthetic shapes detection set (Darknet layout)", GenerateData::run));
         COMMANDS.put("check-data", new Entry("read every image and label of a .data set as training will, and report", CheckData::run));
     }

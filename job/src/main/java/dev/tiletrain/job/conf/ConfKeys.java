@@ -1,7 +1,10 @@
 package dev.tiletrain.job.conf;
 
 import dev.tiletrain.ops.layers.BatchNorm;
+import dev.tiletrain.tiles.Grid;
+import dev.tiletrain.tiles.Grouping;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /** Every {@code spark.tiletrain.*} key; a key not listed here is an error. README's table comes from {@link #ALL}. */
@@ -14,12 +17,12 @@ public final class ConfKeys {
             "initial weights in Darknet's .weights format", Parsers.text());
     public static final ConfKey<String> DATA = new ConfKey<>("data", "path", null, "required",
             "training images: a Darknet .data file or a list of image paths", Parsers.text());
-    public static final ConfKey<TileGrid> TILES = new ConfKey<>("tiles", "<columns>x<rows>", "2x2", null,
-            "tile grid over the last tiled layer's output; one tile per executor core is the normal case",
+    public static final ConfKey<Optional<Grid>> TILES = new ConfKey<>("tiles", "auto or <rows>x<columns>", "2x2", null,
+            "tile grid over each group's last output map; one tile per executor core is the normal case",
             Parsers.grid());
     public static final ConfKey<OptionalInt> TILED_LAYERS = new ConfKey<>("tiledLayers", "auto or count", "auto", null,
             "how many leading layers are tiled; the rest (the tail) runs untiled", Parsers.autoOrCount());
-    public static final ConfKey<LayerGroups> GROUPS = new ConfKey<>("groups", "auto or ranges like 0-3,4-9", "auto",
+    public static final ConfKey<Optional<Grouping>> GROUPS = new ConfKey<>("groups", "auto or ranges like 0-3,4-9", "auto",
             null, "fused layer groups of the tiled layers; each boundary is one halo exchange each way",
             Parsers.groups());
     public static final ConfKey<BatchNorm.Mode> BATCHNORM = new ConfKey<>("batchnorm", "sync or frozen", "sync", null,

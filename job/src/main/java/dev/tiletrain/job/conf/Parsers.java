@@ -1,17 +1,14 @@
 package dev.tiletrain.job.conf;
 
-import java.util.ArrayList;
+import dev.tiletrain.tiles.Grid;
+import dev.tiletrain.tiles.Grouping;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** The value parsers of the {@code spark.tiletrain.*} keys. */
 final class Parsers {
-    private static final Pattern GRID = Pattern.compile("(\\d+)x(\\d+)");
-    private static final Pattern RANGE = Pattern.compile("(\\d+)-(\\d+)");
 
     private Parsers() {}
 
@@ -84,18 +81,9 @@ final class Parsers {
         return v -> Enum.valueOf(type, word.parse(v).toUpperCase(Locale.ROOT));
     }
 
-    static ConfKey.Parser<TileGrid> grid() {
-        return v -> {
-            Matcher m = GRID.matcher(v.trim());
-            if (m.matches()) {
-                try {
-                    return new TileGrid(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
-                } catch (IllegalArgumentException e) {
-                    // Zero or overflowing counts fall through to the message below.
-                }
-            }
-            throw new IllegalArgumentException("not a grid <columns>x<rows> of counts ≥ 1, like 2x2");
-        };
+    /** {@code auto} (empty: the planner chooses) or a grid {@code <rows>x<columns>}, like 2x3. */
+    static ConfKey.Parser<Optional<Grid>> grid() {
+        return v -> v.trim().equalsIgnoreCase("auto") ? Optional.empty() : Optional.of(Grid.parse(v));
     }
 
     /** {@code auto} (empty) or a whole number ≥ 1. */
@@ -113,31 +101,8 @@ final class Parsers {
         };
     }
 
-    static ConfKey.Parser<LayerGroups> groups() {
-        return v -> {
-            if (v.trim().equalsIgnoreCase("auto")) {
-                return LayerGroups.AUTO;
-            }
-            List<LayerGroups.Range> ranges = new ArrayList<>();
-            for (String part : v.split(",", -1)) {
-                Matcher m = RANGE.matcher(part.trim());
-                int next = ranges.isEmpty() ? 0 : ranges.get(ranges.size() - 1).last() + 1;
-                int first;
-                int last;
-                try {
-                    first = m.matches() ? Integer.parseInt(m.group(1)) : -1;
-                    last = m.matches() ? Integer.parseInt(m.group(2)) : -1;
-                } catch (NumberFormatException e) {
-                    first = -1;
-                    last = -1;
-                }
-                if (first != next || last < first) {
-                    throw new IllegalArgumentException("not auto or consecutive layer ranges from 0 like 0-3,4-9"
-                            + " (at \"" + part.trim() + "\": expected a range starting at " + next + ")");
-                }
-                ranges.add(new LayerGroups.Range(first, last));
-            }
-            return new LayerGroups(ranges);
-        };
+    /** {@code auto} (empty: the planner chooses) or consecutive block ranges from 0, like 0-3,4-9. */
+    static ConfKey.Parser<Optional<Grouping>> groups() {
+        return v -> v.trim().equalsIgnoreCase("auto") ? Optional.empty() : Optional.of(Grouping.parse(v));
     }
 }

@@ -1,5 +1,7 @@
 package dev.tiletrain.job.conf;
 
+import dev.tiletrain.tiles.Grid;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -32,10 +34,9 @@ class TiletrainConfTest {
                 "spark.tiletrain.data.onError", "skip",
                 "spark.executor.memory", "512m"));
         assertEquals("conf/yolov2-tiny-voc.cfg", conf.get(ConfKeys.MODEL));
-        assertEquals(new TileGrid(3, 2), conf.get(ConfKeys.TILES));
-        assertEquals(6, conf.get(ConfKeys.TILES).tiles());
-        assertEquals(List.of(new LayerGroups.Range(0, 3), new LayerGroups.Range(4, 9), new LayerGroups.Range(10, 15)),
-                conf.get(ConfKeys.GROUPS).ranges());
+        assertEquals(new Grid(3, 2), conf.get(ConfKeys.TILES).orElseThrow());
+        assertEquals(6, conf.get(ConfKeys.TILES).orElseThrow().tiles());
+        assertEquals("0-3,4-9,10-15", conf.get(ConfKeys.GROUPS).orElseThrow().toString());
         assertEquals(OptionalInt.of(16), conf.get(ConfKeys.TILED_LAYERS));
         assertEquals(BatchNorm.Mode.FROZEN, conf.get(ConfKeys.BATCHNORM));
         assertEquals(0.001, conf.get(ConfKeys.LEARNING_RATE));
@@ -46,8 +47,8 @@ class TiletrainConfTest {
     @Test
     void unsetKeysTakeTheirDefaultsOrAreAbsent() {
         TiletrainConf conf = TiletrainConf.parse(Map.of());
-        assertEquals(new TileGrid(2, 2), conf.get(ConfKeys.TILES));
-        assertTrue(conf.get(ConfKeys.GROUPS).auto());
+        assertEquals(new Grid(2, 2), conf.get(ConfKeys.TILES).orElseThrow());
+        assertTrue(conf.get(ConfKeys.GROUPS).isEmpty());
         assertEquals(OptionalInt.empty(), conf.get(ConfKeys.TILED_LAYERS));
         assertEquals(BatchNorm.Mode.SYNC, conf.get(ConfKeys.BATCHNORM));
         assertEquals(2, conf.get(ConfKeys.AGGREGATE_DEPTH));
@@ -95,13 +96,13 @@ class TiletrainConfTest {
                 Arguments.of("batch", "0", "not a whole number ≥ 1"),
                 Arguments.of("batch", "two", "not a whole number ≥ 1"),
                 Arguments.of("iterations", "1e3", "not a whole number ≥ 1"),
-                Arguments.of("tiles", "2x0", "not a grid <columns>x<rows>"),
-                Arguments.of("tiles", "3*3", "not a grid <columns>x<rows>"),
+                Arguments.of("tiles", "2x0", "grid must be at least 1x1"),
+                Arguments.of("tiles", "3*3", "is not a grid: write rows x columns"),
                 Arguments.of("tiledLayers", "none", "neither auto nor a whole number ≥ 1"),
-                Arguments.of("groups", "0-3,5-9", "expected a range starting at 4"),
-                Arguments.of("groups", "1-3", "expected a range starting at 0"),
-                Arguments.of("groups", "0-3,4-2", "at \"4-2\""),
-                Arguments.of("groups", "0-3,", "at \"\""),
+                Arguments.of("groups", "0-3,5-9", "expected a group starting at 4"),
+                Arguments.of("groups", "1-3", "expected a group starting at 0"),
+                Arguments.of("groups", "0-3,4-2", "expected a group starting at 4"),
+                Arguments.of("groups", "0-3,", "'' in groups '0-3,' is not a block range"),
                 Arguments.of("batchnorm", "batch", "not one of sync, frozen"),
                 Arguments.of("learningRate", "0", "not a number > 0"),
                 Arguments.of("momentum", "-0.1", "not a number ≥ 0"),
@@ -132,7 +133,7 @@ class TiletrainConfTest {
     @Test
     void readsASparkConf() {
         SparkConf spark = new SparkConf(false).set("spark.tiletrain.tiles", "1x2").set("spark.app.name", "t");
-        assertEquals(new TileGrid(1, 2), TiletrainConf.from(spark).get(ConfKeys.TILES));
+        assertEquals(new Grid(1, 2), TiletrainConf.from(spark).get(ConfKeys.TILES).orElseThrow());
         SparkConf bad = new SparkConf(false).set("spark.tiletrain.tilez", "1x2");
         assertThrows(ConfException.class, () -> TiletrainConf.from(bad));
     }

@@ -1,0 +1,237 @@
+package dev.tiletrain.job.local;
+
+import dev.tiletrain.data.Augmentation;
+import dev.tiletrain.data.BatchSchedule;
+import dev.tiletrain.data.BatchTruth;
+import dev.tiletrain.data.DataFile;
+import dev.tiletrain.data.Dataset;
+import dev.tiletrain.data.HadoopFiles;
+import dev.tiletrain.data.TileCrop;
+import dev.tiletrain.data.shapes.ShapesWriter;
+import dev.tiletrain.ops.cfg.Cfg;
+import dev.tiletrain.ops.cfg.CfgException;
+import dev.tiletrain.ops.cfg.CfgParser;
+import dev.tiletrain.ops.cfg.NetConfig;
+import dev.tiletrain.ops.cli.Arguments;
+import dev.tiletrain.ops.cli.UsageException;
+import dev.tiletrain.ops.layers.BatchNorm;
+import dev.tiletrain.ops.layers.Param;
+import dev.tiletrain.ops.layers.WholeMapPass;
+import dev.tiletrain.ops.model.Model;
+import dev.tiletrain.ops.model.ModelBuilder;
+import dev.tiletrain.ops.model.ModelOptimizer;
+import dev.tiletrain.ops.net.Backprop;
+import dev.tiletrain.ops.net.OutputSeed;
+import dev.tiletrain.ops.net.StepResult;
+import dev.tiletrain.ops.optim.Sgd;
+import dev.tiletrain.ops.tensor.Shape;
+import dev.tiletrain.ops.tensor.Tensor;
+import dev.tiletrain.ops.weights.DarknetWeights;
+import dev.tiletrain.ops.weights.WeightsHeader;
+import dev.tiletrain.tiles.Grid;
+import dev.tiletrain.tiles.Grouping;
+import dev.tiletrain.tiles.HaloStrip;
+import dev.tiletrain.tiles.InProcessRunner;
+import dev.tiletrain.tiles.TrainingPlan;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code tiletrain train}: trains a Darknet detector in this one process, untiled or through a fused-tile
+ * plan run by the in-process runner (the oracle the Spark job must equal), on a Darknet dataset — by
+ * default the synthetic shapes set, generated on first use. One line per iteration.
+ */
+public final class LocalTrainCommand {
+    private static final String USAGE = """
+            Usage: tiletrain train [--cfg NET.cfg] [--data D.data] [--weights W.weights] [--size S] [--batch B]
+                                   [--subdivisions K] [--iterations N] [--tiles NxM] [--groups CUTS]
+                                   [--batchnorm sync|frozen] [--seed K] [--out DIR] [--checkpoint-every N]
+
+            Trains in this process (no Spark) and prints one line per iteration: iteration, loss (Darknet's
+            cost per image), its running average, images/s, halo MB moved between tiles, ETA.
+
+              --cfg NET.cfg        network (default conf/yolov2-tiny-voc.cfg)
+              --data D.data        Darknet .data file (default target/shapes/shapes.data, generated if missing:
+                                   1000 images of 5 shape classes)
+              --weights W          initial weights (default: Darknet's random initialization from --seed)
+              --size S             network input S×S (default: the cfg's width × height)
+              --batch B            images per forward/backward pass (default: the cfg's batch/subdivisions)
+              --subdivisions K     passes per weight update, gradients summed (default: the cfg's)
+              --iterations N       weight updates (default 100)
+              --tiles NxM          run the tileable prefix as fused tiles on an N×M grid (default 1x1: untiled)
+              --groups CUTS        group cut points, e.g. 0-3,4-7 (default: the longest tileable prefix as one)
+              --batchnorm MODE     sync (batch statistics, default) or frozen (rolling statistics)
+              --seed K             random seed for initialization and data order (default 1)
+              --out DIR            where weights go (default target/train)
+              --checkpoint-every N write DIR/iter-N.weights every N iterations (default 0: only the final)
+            """;
+
+    private LocalTrainCommand() {
+    }
+
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        try {
+            Arguments a = Arguments.parse(args, Set.of("cfg", "data", "weights", "size", "batch", "subdivisions",
+                    "iterations", "tiles", "groups", "batchnorm", "seed", "out", "checkpoint-every"));
+            if (a.help()) {
+                out.print(USAGE);
+                return 0;
+            }
+            return train(a, out);
+        } catch (UsageException | CfgException | IllegalArgumentException e) {
+            err.println("train: " + e.getMessage());
+            err.println("Try 'tiletrain train --help'.");
+            return 2;
+        } catch (IOException | RuntimeException e) {
+            err.println("train: " + e);
+            return 1;
+        }
+    }
+
+    private static int train(Arguments a, PrintStream out) throws UsageException, IOException {
+        Cfg cfg = CfgParser.parse(Path.of(a.get("cfg", "conf/yolov2-tiny-voc.cfg")));
+        NetConfig net = NetConfig.of(cfg);
+        int size = a.integer("size", net.width(), 32, 4096);
+        int height = a.has("size") ? size : net.height();
+        int batch = a.integer("batch", net.miniBatch(), 1, 4096);
+        int subdivisions = a.integer("subdivisions", net.subdivisions(), 1, 4096);
+        int iterations = a.integer("iterations", 100, 1, Integer.MAX_VALUE);
+        int every = a.integer("checkpoint-every", 0, 0, Integer.MAX_VALUE);
+        long seed = a.longValue("seed", 1);
+        BatchNorm.Mode mode = switch (a.get("batchnorm", "sync")) {
+            case "sync" -> BatchNorm.Mode.SYNC;
+            case "frozen" -> BatchNorm.Mode.FROZEN;
+            default -> throw new UsageException("--batchnorm must be sync or frozen");
+        };
+        Model model = ModelBuilder.build(cfg, mode, seed, new Shape(net.channels(), height, size));
+        if (a.has("weights")) {
+            DarknetWeights.read(Path.of(a.get("weights", "")), model.sections());
+        }
+        Path out_ = Path.of(a.get("out", "target/train"));
+        Files.createDirectories(out_);
+
+        HadoopFiles files = HadoopFiles.withDefaultConfiguration();
+        Path dataPath = Path.of(a.get("data", "target/shapes/" + ShapesWriter.DATA_FILE));
+        if (!a.has("data") && !Files.exists(dataPath)) {
+            out.println("generating the synthetic shapes set in " + dataPath.getParent() + " ...");
+            ShapesWriter.write(dataPath.getParent(), 1000, Math.max(size, height), 5, seed);
+        }
+        Dataset dataset = Dataset.train(files, DataFile.read(files, new org.apache.hadoop.fs.Path(dataPath.toAbsolutePath().toUri())));
+        BatchSchedule schedule = BatchSchedule.training(dataset, Augmentation.of(cfg, size, height), seed, batch);
+        TileCrop images = new TileCrop(files, schedule);
+        BatchTruth truths = new BatchTruth(files, schedule);
+
+        Grid grid = Grid.parse(a.get("tiles", "1x1"));
+        TrainingPlan plan = null;
+        if (grid.tiles() > 1 || a.has("groups")) {
+            Grouping grouping = a.has("groups") ? Grouping.parse(a.get("groups", ""))
+                    : Grouping.single(TrainingPlan.longestTileablePrefix(model.network()));
+            plan = TrainingPlan.of(model.network(), grouping, grid);
+        }
+        double haloMb = plan == null ? 0 : haloBytesPerImage(plan) * batch * subdivisions / 1e6;
+        int updateBatch = batch * subdivisions;
+        ModelOptimizer optimizer = new ModelOptimizer(model,
+                new Sgd(net.learningRate(), net.momentum(), net.decay(), updateBatch));
+        out.printf("training %s at %dx%d: %d images (%d classes), batch %d x %d subdivisions, %s, batchnorm %s%n",
+                cfg.file(), size, height, dataset.size(), dataset.classes(), batch, subdivisions,
+                plan == null ? "untiled" : "tiles " + grid + " groups " + groups(plan), mode.name().toLowerCase());
+
+        InProcessRunner runner = plan == null ? null : new InProcessRunner(plan, Runtime.getRuntime().availableProcessors());
+        try {
+            double average = -1, elapsed = 0;
+            for (int it = 0; it < iterations; it++) {
+                long start = System.nanoTime();
+                StepResult total = null;
+                float cost = 0;
+                for (int sub = 0; sub < subdivisions; sub++) {
+                    long pass = (long) it * subdivisions + sub;
+                    long seen = (pass + 1) * batch;
+                    Tensor x = images.batch(pass);
+                    OutputSeed truth = new OutputSeed.Loss(truths.truth(pass));
+                    StepResult r = runner == null
+                            ? Backprop.run(model.network(), x, truth, new WholeMapPass(true, seed + pass, seen))
+                            : runner.run(x, truth, true, seed + pass, seen);
+                    // Darknet updates the rolling statistics at every forward, the weights once per batch.
+                    for (Map.Entry<BatchNorm, BatchNorm.Stats> e : r.statistics().entrySet()) {
+                        e.getKey().updateRolling(e.getValue());
+                    }
+                    cost += r.cost();
+                    total = total == null ? r : sum(total, r);
+                }
+                optimizer.apply(new StepResult(cost, null, null, total.gradients(), Map.of()), it + 1);
+                double seconds = (System.nanoTime() - start) / 1e9;
+                elapsed += seconds;
+                float loss = cost / updateBatch;
+                average = average < 0 ? loss : average * .9 + loss * .1;
+                double eta = elapsed / (it + 1) * (iterations - it - 1);
+                out.printf("iter %d/%d loss %.3f avg %.3f images/s %.2f halo %.2f MB ETA %s%n", it + 1, iterations,
+                        loss, average, updateBatch / seconds, haloMb, duration(eta));
+                if (every > 0 && (it + 1) % every == 0) {
+                    save(model, out_.resolve("iter-" + (it + 1) + ".weights"), (long) (it + 1) * updateBatch);
+                }
+            }
+        } finally {
+            if (runner != null) {
+                runner.close();
+            }
+        }
+        Path last = out_.resolve("final.weights");
+        save(model, last, (long) iterations * updateBatch);
+        out.println("wrote " + last);
+        return 0;
+    }
+
+    /** Gradients of two passes added (the first result's arrays are reused). */
+    private static StepResult sum(StepResult a, StepResult b) {
+        Map<Param, float[]> g = new IdentityHashMap<>(a.gradients());
+        for (Map.Entry<Param, float[]> e : b.gradients().entrySet()) {
+            float[] s = g.get(e.getKey());
+            if (s == null) {
+                g.put(e.getKey(), e.getValue());
+            } else {
+                float[] v = e.getValue();
+                for (int i = 0; i < s.length; i++) {
+                    s[i] += v[i];
+                }
+            }
+        }
+        return new StepResult(0, null, null, g, Map.of());
+    }
+
+    /** Halo bytes per image and iteration: every strip that leaves its tile, forward and back. */
+    private static double haloBytesPerImage(TrainingPlan plan) {
+        double bytes = 0;
+        for (int b = 0; b + 1 < plan.groups().size(); b++) {
+            for (HaloStrip s : plan.boundary(b)) {
+                if (!s.local()) {
+                    bytes += 2 * s.bytesPerImage();
+                }
+            }
+        }
+        return bytes;
+    }
+
+    private static String groups(TrainingPlan plan) {
+        StringBuilder s = new StringBuilder();
+        plan.groups().forEach(g -> s.append(s.length() == 0 ? "" : ",").append(g.firstBlock()).append('-').append(g.lastBlock()));
+        return s.toString();
+    }
+
+    /** Writes under a temporary name, then renames: a crash never leaves a half-written file. */
+    private static void save(Model model, Path file, long seen) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        DarknetWeights.write(tmp, WeightsHeader.darknet(seen), model.sections());
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static String duration(double seconds) {
+        long s = Math.round(seconds);
+        return s >= 3600 ? String.format("%dh%02dm", s / 3600, s % 3600 / 60) : String.format("%dm%02ds", s / 60, s % 60);
+    }
+}
