@@ -16,14 +16,25 @@ import java.util.Random;
  * input, and an input position outside the true map [0,H)×[0,W) is zero padding; so a tile pads only
  * where it touches the map border, and a whole-map rectangle is Darknet's convolution.
  *
- * <p>The im2col matrix is built a band of output rows at a time, at most {@link #COLUMN_BUDGET} floats,
- * in a per-thread {@link Scratch} array: memory stays bounded on small devices whatever the layer, and
- * the bands are still wide enough for the GEMM to run at full speed. A 1×1, stride-1, unpadded layer reads
- * its input in place when the input rows span exactly the output's width (always so untiled).
+ * <p>The im2col matrix is built a band of output rows at a time ({@link #bandRows}) in a per-thread
+ * {@link Scratch} array: memory stays bounded on small devices whatever the layer, a band stays in cache
+ * between im2col and its GEMM, and it is still wide enough for the GEMM to run near peak. A batch is one
+ * GEMM per image and band: no wider GEMM is needed (see {@link #MIN_COLUMNS}). A 1×1, stride-1, unpadded
+ * layer reads its input in place when the input rows span exactly the output's width (always so untiled).
  */
 public final class Convolution implements Layer {
-    /** Floats of im2col scratch per band (8 MiB); see the class comment and ConvolutionBenchmark. */
-    static final int COLUMN_BUDGET = 1 << 21;
+    /**
+     * Floats of im2col per band (2 MiB, about the L2 cache), unless that is fewer than {@link #MIN_COLUMNS}
+     * output positions. Measured by thread CPU time on YOLOv2 shapes at 416²: 512K-float bands ran layer 0
+     * (3→32, 416²) 1.3× and layer 2 (32→64, 208²) 1.1× faster than 2M-float or whole-map im2col, and the
+     * per-thread array ran layer 0 1.3× faster than a fresh array per call.
+     */
+    static final int COLUMN_BUDGET = 1 << 19;
+    /**
+     * Fewest output positions per band: OpenBLAS keeps 80–100 GFLOP/s down to about 50 columns on the deep
+     * layers' shapes (512×2304 weights) and loses about 15% below 200 columns against 208 and more.
+     */
+    static final int MIN_COLUMNS = 256;
 
     private final Shape in;
     private final Shape out;
@@ -105,18 +116,8 @@ public final class Convolution implements Layer {
         Tensor y = Tensor.zeros(x.n, filters, o);
         for (int b = 0; b < x.n; b++) {
             int yOff = b * filters * area;
-            if (readsInPlace(x.rect, o)) {
-                gemm.sgemm(false, false, filters, area, patch, 1, weights.value, 0, patch,
-                        x.data, inPlaceOffset(x, b, o), x.h() * x.w(), 0, y.data, yOff, area);
-                continue;
-            }
-            float[] col = Scratch.floats(bandFloats(o));
-            for (int oy = o.y1(); oy <= o.y2(); oy += bandRows(o)) {
-                int last = Math.min(oy + bandRows(o) - 1, o.y2()), cols = (last - oy + 1) * o.width();
-                transfer(x, b, o, oy, last, col, true);
-                gemm.sgemm(false, false, filters, cols, patch, 1, weights.value, 0, patch,
-                        col, 0, cols, 0, y.data, yOff + (oy - o.y1()) * o.width(), area);
-            }
+            overBands(x, b, o, true, (col, colOff, ld, columns, at) -> gemm.sgemm(false, false, filters, columns, patch,
+                    1, weights.value, 0, patch, col, colOff, ld, 0, y.data, yOff + at, area));
         }
         return y;
     }
@@ -135,18 +136,8 @@ public final class Convolution implements Layer {
         int filters = out.c(), area = o.area();
         for (int b = 0; b < x.n; b++) {
             int dyOff = b * filters * area;
-            if (readsInPlace(x.rect, o)) {
-                gemm.sgemm(false, true, filters, patch, area, 1, dy.data, dyOff, area,
-                        x.data, inPlaceOffset(x, b, o), x.h() * x.w(), 1, grad, 0, patch);
-                continue;
-            }
-            float[] col = Scratch.floats(bandFloats(o));
-            for (int oy = o.y1(); oy <= o.y2(); oy += bandRows(o)) {
-                int last = Math.min(oy + bandRows(o) - 1, o.y2()), cols = (last - oy + 1) * o.width();
-                transfer(x, b, o, oy, last, col, true);
-                gemm.sgemm(false, true, filters, patch, cols, 1, dy.data, dyOff + (oy - o.y1()) * o.width(), area,
-                        col, 0, cols, 1, grad, 0, patch);
-            }
+            overBands(x, b, o, true, (col, colOff, ld, columns, at) -> gemm.sgemm(false, true, filters, patch, columns,
+                    1, dy.data, dyOff + at, area, col, colOff, ld, 1, grad, 0, patch));
         }
     }
 
@@ -162,20 +153,40 @@ public final class Convolution implements Layer {
         int filters = out.c(), area = o.area();
         for (int b = 0; b < dy.n; b++) {
             int dyOff = b * filters * area;
-            if (readsInPlace(xRect, o)) {
-                gemm.sgemm(true, false, patch, area, filters, 1, weights.value, 0, patch,
-                        dy.data, dyOff, area, 0, dx.data, inPlaceOffset(dx, b, o), dx.h() * dx.w());
-                continue;
-            }
-            float[] col = Scratch.floats(bandFloats(o));
-            for (int oy = o.y1(); oy <= o.y2(); oy += bandRows(o)) {
-                int last = Math.min(oy + bandRows(o) - 1, o.y2()), cols = (last - oy + 1) * o.width();
-                gemm.sgemm(true, false, patch, cols, filters, 1, weights.value, 0, patch,
-                        dy.data, dyOff + (oy - o.y1()) * o.width(), area, 0, col, 0, cols);
-                transfer(dx, b, o, oy, last, col, false);
-            }
+            overBands(dx, b, o, false, (col, colOff, ld, columns, at) -> gemm.sgemm(true, false, patch, columns, filters,
+                    1, weights.value, 0, patch, dy.data, dyOff + at, area, 0, col, colOff, ld));
         }
         return dx;
+    }
+
+    /** A product over one band's im2col matrix: patch × columns at col[colOff] with leading dimension ld. */
+    private interface BandProduct {
+        /** {@code at}: where the band's first column sits among the output rectangle's positions. */
+        void run(float[] col, int colOff, int ld, int columns, int at);
+    }
+
+    /**
+     * Runs {@code product} on the im2col matrix of image {@code b} of {@code x} for output rectangle o, one
+     * band of output rows at a time. With {@code read} the band is filled from x before; otherwise the
+     * product fills it and it is added back into x after (col2im). The in-place case is one band over x.
+     */
+    private void overBands(Tensor x, int b, Rect o, boolean read, BandProduct product) {
+        if (readsInPlace(x.rect, o)) {
+            product.run(x.data, x.index(b, 0, o.y1(), o.x1()), x.h() * x.w(), o.area(), 0);
+            return;
+        }
+        int rows = bandRows(patch, o.width(), o.height());
+        float[] col = Scratch.floats(patch * rows * o.width());
+        for (int oy = o.y1(); oy <= o.y2(); oy += rows) {
+            int last = Math.min(oy + rows - 1, o.y2()), columns = (last - oy + 1) * o.width();
+            if (read) {
+                transfer(x, b, o, oy, last, col, true);
+            }
+            product.run(col, 0, columns, columns, (oy - o.y1()) * o.width());
+            if (!read) {
+                transfer(x, b, o, oy, last, col, false);
+            }
+        }
     }
 
     /**
@@ -229,22 +240,18 @@ public final class Convolution implements Layer {
         Arrays.fill(col, d + hi + 1, d + ow, 0f);
     }
 
-    /** A 1×1/1 unpadded layer whose input rows are exactly the output's: the input is its own im2col. */
+    /**
+     * A 1×1/1 unpadded layer whose input rows are exactly the output's: the input is its own im2col, a
+     * channels × o.area() matrix whose leading dimension is one channel plane.
+     */
     private boolean readsInPlace(Rect xRect, Rect o) {
         return size == 1 && stride == 1 && padding == 0 && xRect.x1() == o.x1() && xRect.x2() == o.x2();
     }
 
-    /** Where the in-place im2col matrix (channels × o.area(), leading dimension one channel plane) starts. */
-    private static int inPlaceOffset(Tensor x, int b, Rect o) {
-        return x.index(b, 0, o.y1(), o.x1());
-    }
-
-    private int bandRows(Rect o) {
-        return Math.max(1, Math.min(o.height(), COLUMN_BUDGET / (patch * o.width())));
-    }
-
-    private int bandFloats(Rect o) {
-        return patch * bandRows(o) * o.width();
+    /** Output rows per im2col band, for a rectangle of {@code width} × {@code height} and this patch size. */
+    static int bandRows(int patch, int width, int height) {
+        int rows = Math.max(COLUMN_BUDGET / (patch * width), (MIN_COLUMNS + width - 1) / width);
+        return Math.max(1, Math.min(height, rows));
     }
 
     private void check(Tensor x, Rect o) {

@@ -8,6 +8,7 @@ import dev.tiletrain.ops.layers.Activation.Kind;
 import dev.tiletrain.ops.tensor.Rect;
 import dev.tiletrain.ops.tensor.Shape;
 import java.util.Arrays;
+import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -62,6 +63,30 @@ class ActivationTest {
         assertEquals(-1.5f, Kind.LINEAR.activate(-1.5f));
         assertEquals(1.1f, Kind.RAMP.gradient(2f));
         assertEquals(0.5f, Kind.PLSE.activate(0f));
+    }
+
+    /** The branch-free gradients of leaky and relu at the edges of the float range. */
+    @Test
+    void stepGradientsHoldForEveryFloat() {
+        for (float y : new float[] {Float.MIN_VALUE, 1e-30f, 1f, Float.MAX_VALUE, Float.POSITIVE_INFINITY}) {
+            assertEquals(1f, Kind.LEAKY.gradient(y), "leaky at " + y);
+            assertEquals(1f, Kind.RELU.gradient(y), "relu at " + y);
+        }
+        for (float y : new float[] {0f, -0f, -Float.MIN_VALUE, -1f, -Float.MAX_VALUE, Float.NEGATIVE_INFINITY}) {
+            assertEquals(.1f, Kind.LEAKY.gradient(y), "leaky at " + y);
+            assertEquals(0f, Kind.RELU.gradient(y), "relu at " + y);
+        }
+    }
+
+    /** Leaky's vectorizable 0.1f·x is within one ulp of Darknet's float(.1·x). */
+    @Test
+    void leakyIsDarknetsToOneUlp() {
+        Random r = new Random(5);
+        for (int i = 0; i < 100_000; i++) {
+            float x = -Float.intBitsToFloat(r.nextInt(0x7f000000));
+            float darknet = (float) (.1 * x);
+            assertTrue(Math.abs(Kind.LEAKY.activate(x) - darknet) <= Math.ulp(darknet), x + ": " + Kind.LEAKY.activate(x) + " vs " + darknet);
+        }
     }
 
     @Test

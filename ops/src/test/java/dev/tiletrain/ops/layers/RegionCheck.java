@@ -14,8 +14,8 @@ import java.util.Random;
  * What tiling relies on, for one tileable layer and one output rectangle r: forward from an input that
  * covers only {@code inputRegion(r)} (or any larger rectangle) equals the whole-map forward cropped to r;
  * and the backward of a dy over r gives the whole-map backward of that dy extended by zeros: the same
- * parameter gradients, the same dx over inputRegion(r), and a whole-map dx that is exactly 0 outside
- * inputRegion(r). Tolerance: outputs and dx element by element {@code |tile − whole| ≤ 1e-5·max(1, |whole|)};
+ * parameter gradients, the same dx over inputRegion(r) (or over the larger input's rectangle), and a
+ * whole-map dx that is exactly 0 outside inputRegion(r). Tolerance: outputs and dx element by element {@code |tile − whole| ≤ 1e-5·max(1, |whole|)};
  * a parameter gradient sums over all positions, in an order that differs between tile and whole map (GEMM
  * blocking over the positions), so its rounding scales with its largest element:
  * {@code |tile − whole| ≤ 1e-5·max(1, max|whole|)}.
@@ -61,8 +61,8 @@ public final class RegionCheck {
         Tensor tile = layer.forward(tileX, r, tilePass);
         assertClose(whole.crop(r), tile, "forward over " + r + " from " + need);
         Tensor wider = x.crop(widen(need, layer.inputShape()));
-        assertClose(whole.crop(r), layer.forward(wider, r, new WholeMapPass(true, 7)),
-                "forward over " + r + " from " + wider.rect);
+        Tensor fromWider = layer.forward(wider, r, new WholeMapPass(true, 7));
+        assertClose(whole.crop(r), fromWider, "forward over " + r + " from " + wider.rect);
 
         Tensor dy = random(batch, whole.c, r);
         Tensor tileDx = layer.backward(tileX, tile, dy, tilePass);
@@ -73,6 +73,8 @@ public final class RegionCheck {
 
         assertEquals(need, tileDx.rect);
         assertClose(wholeDx.crop(need), tileDx, "dx of dy over " + r);
+        assertClose(wholeDx.crop(wider.rect), layer.backward(wider, fromWider, dy, new WholeMapPass(true, 7)),
+                "dx over " + wider.rect + " of dy over " + r);
         for (int b = 0; b < batch; b++) {
             for (int ch = 0; ch < x.c; ch++) {
                 for (int yy = 0; yy < x.h(); yy++) {
