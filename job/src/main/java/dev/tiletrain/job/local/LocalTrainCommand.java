@@ -7,6 +7,7 @@ import dev.tiletrain.data.DataFile;
 import dev.tiletrain.data.Dataset;
 import dev.tiletrain.data.HadoopFiles;
 import dev.tiletrain.data.TileCrop;
+import dev.tiletrain.data.shapes.ShapeKind;
 import dev.tiletrain.data.shapes.ShapesWriter;
 import dev.tiletrain.ops.cfg.Cfg;
 import dev.tiletrain.ops.cfg.CfgException;
@@ -16,6 +17,7 @@ import dev.tiletrain.ops.cli.Arguments;
 import dev.tiletrain.ops.cli.UsageException;
 import dev.tiletrain.ops.layers.BatchNorm;
 import dev.tiletrain.ops.layers.Param;
+import dev.tiletrain.ops.layers.Region;
 import dev.tiletrain.ops.layers.WholeMapPass;
 import dev.tiletrain.ops.model.Model;
 import dev.tiletrain.ops.model.ModelBuilder;
@@ -57,8 +59,8 @@ public final class LocalTrainCommand {
             cost per image), its running average, images/s, halo MB moved between tiles, ETA.
 
               --cfg NET.cfg        network (default conf/yolov2-tiny-voc.cfg)
-              --data D.data        Darknet .data file (default target/shapes/shapes.data, generated if missing:
-                                   1000 images of 5 shape classes)
+              --data D.data        Darknet .data file (default target/shapes-C/shapes.data, generated if missing:
+                                   1000 images of C = min(the network's classes, 8) shape classes)
               --weights W          initial weights (default: Darknet's random initialization from --seed)
               --size S             network input S×S (default: the cfg's width × height)
               --batch B            images per forward/backward pass (default: the cfg's batch/subdivisions)
@@ -116,13 +118,19 @@ public final class LocalTrainCommand {
         Path out_ = Path.of(a.get("out", "target/train"));
         Files.createDirectories(out_);
 
+        int classes = classes(model);
         HadoopFiles files = HadoopFiles.withDefaultConfiguration();
-        Path dataPath = Path.of(a.get("data", "target/shapes/" + ShapesWriter.DATA_FILE));
+        int generated = Math.min(classes, ShapeKind.values().length);
+        Path dataPath = Path.of(a.get("data", "target/shapes-" + generated + "/" + ShapesWriter.DATA_FILE));
         if (!a.has("data") && !Files.exists(dataPath)) {
-            out.println("generating the synthetic shapes set in " + dataPath.getParent() + " ...");
-            ShapesWriter.write(dataPath.getParent(), 1000, Math.max(size, height), 5, seed);
+            out.println("generating the synthetic shapes set (" + generated + " classes) in " + dataPath.getParent() + " ...");
+            ShapesWriter.write(dataPath.getParent(), 1000, Math.max(size, height), generated, seed);
         }
         Dataset dataset = Dataset.train(files, DataFile.read(files, new org.apache.hadoop.fs.Path(dataPath.toAbsolutePath().toUri())));
+        if (dataset.classes() > classes) {
+            throw new UsageException(dataPath + " has " + dataset.classes() + " classes but " + cfg.file()
+                    + " detects " + classes);
+        }
         BatchSchedule schedule = BatchSchedule.training(dataset, Augmentation.of(cfg, size, height), seed, batch);
         TileCrop images = new TileCrop(files, schedule);
         BatchTruth truths = new BatchTruth(files, schedule);
@@ -185,6 +193,14 @@ public final class LocalTrainCommand {
         save(model, last, (long) iterations * updateBatch);
         out.println("wrote " + last);
         return 0;
+    }
+
+    /** The classes the network's loss layer tells apart. */
+    private static int classes(Model model) {
+        if (model.network().blocks().get(model.network().blocks().size() - 1).loss() instanceof Region r) {
+            return r.config().classes();
+        }
+        throw new IllegalArgumentException(model.name() + " does not end in a [region] layer: train needs a detector");
     }
 
     /** Gradients of two passes added (the first result's arrays are reused). */
