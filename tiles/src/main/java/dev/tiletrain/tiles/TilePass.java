@@ -26,6 +26,20 @@ public final class TilePass implements Pass {
         this.seed = seed;
     }
 
+    /**
+     * A copy whose maps are new but share their arrays. Each layer's gradient arrays are created by the one
+     * backward step that runs that layer, so a step that starts from a copy (as a retried Spark task does
+     * from its cached input) never adds into arrays an earlier attempt touched.
+     */
+    public TilePass copy() {
+        TilePass c = new TilePass(training, seed);
+        c.grads.putAll(grads);
+        c.owned.putAll(owned);
+        c.stats.putAll(stats);
+        c.sums.putAll(sums);
+        return c;
+    }
+
     /** Records what tile {@code t} owns at every layer of {@code group}. */
     public void own(FusedGroup group, int t) {
         for (int i = 0; i < group.layers().size(); i++) {
