@@ -4,6 +4,7 @@ import dev.tiletrain.data.cli.CheckData;
 import dev.tiletrain.data.cli.GenerateData;
 import dev.tiletrain.job.local.LocalTrainCommand;
 import dev.tiletrain.tiles.cli.BackpropCommand;
+import dev.tiletrain.tiles.cli.PlanCommand;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -23,6 +24,8 @@ public final class Tiletrain {
     static {
         COMMANDS.put("backprop", new Entry("one forward/backward pass of a cfg on .npy input, gradients as .npy (untiled or tiled)",
                 BackpropCommand::run));
+        COMMANDS.put("plan", new Entry("the fused-tile plan of a cfg (regions, redundancy, halo bytes) and its predicted cost",
+                PlanCommand::run));
         COMMANDS.put("train", new Entry("train a Darknet detector in this process, untiled or as fused tiles (no Spark)",
                 LocalTrainCommand::run));
         COMMANDS.put("generate-data", new Entry("write the synthetic shapes detection set (Darknet layout)", GenerateData::run));
