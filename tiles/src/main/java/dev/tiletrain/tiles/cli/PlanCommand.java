@@ -90,13 +90,23 @@ public final class PlanCommand {
         String tiles = a.get("tiles", "auto"), groups = a.get("groups", "auto");
         Grid grid = tiles.equals("auto") ? null : Grid.parse(tiles);
         Grouping grouping = groups.equals("auto") ? null : Grouping.parse(groups);
-        Integer lastTiled = a.has("tiled-layers") ? a.integer("tiled-layers", 1, 1, model.network().blocks().size()) - 1
-                : grouping != null ? Integer.valueOf(grouping.lastBlock()) : null;
+        Integer lastTiled = null;
+        if (a.has("tiled-layers")) {
+            lastTiled = a.integer("tiled-layers", 1, 1, model.network().blocks().size()) - 1;
+        } else if (grouping != null) {
+            lastTiled = grouping.lastBlock();
+        }
         int devices = a.integer("devices", grid != null ? grid.tiles() : 4, 1, 4096);
         DeviceProfile profile = DeviceProfile.load(Path.of(a.get("profile", "conf/profiles/pi3.properties")));
         CostModel costs = new CostModel(profile, devices);
-        Planner.Choice choice = new Planner(model.network(), costs, profile.memoryBytes(), batch)
-                .choose(lastTiled, grid, grouping);
+        Planner.Choice choice;
+        if (grid != null && grouping != null) {
+            // Nothing left to choose: show this plan even when it does not fit the device.
+            TrainingPlan plan = TrainingPlan.of(model.network(), grouping, grid);
+            choice = new Planner.Choice(plan, costs.predict(plan, batch), 1);
+        } else {
+            choice = new Planner(model.network(), costs, profile.memoryBytes(), batch).choose(lastTiled, grid, grouping);
+        }
         if (a.has("json")) {
             out.println(json(choice.plan(), choice.prediction(), profile, devices, batch));
         } else {
@@ -127,7 +137,8 @@ public final class PlanCommand {
         for (int d = 0; d < p.deviceMemory().length; d++) {
             out.printf(" %.1f", p.deviceMemory()[d] / 1048576.0);
         }
-        out.printf(" MB (cap %.0f MB)%n", profile.memoryBytes() / 1048576.0);
+        out.printf(" MB (cap %.0f MB)%s%n", profile.memoryBytes() / 1048576.0,
+                p.peakMemory() > profile.memoryBytes() ? "  -- DOES NOT FIT the device" : "");
         out.printf("predicted iteration %.3f s: compute %.3f, halo %.3f, tail %.3f, BN syncs %.3f (%d), stages %.3f (%d), "
                         + "gradient reduce %.3f%n", p.iterationSeconds(), p.computeSeconds(), p.haloSeconds(), p.tailSeconds(),
                 p.syncSeconds(), p.syncRounds(), p.stageSeconds(), p.stages(), p.reduceSeconds());

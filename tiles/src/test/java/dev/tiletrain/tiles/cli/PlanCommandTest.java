@@ -1,0 +1,52 @@
+package dev.tiletrain.tiles.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class PlanCommandTest {
+    private static final String PROFILE = "src/test/resources/test-device.properties";
+
+    private record Run(int code, String out, String err) {}
+
+    private static Run plan(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        int code = PlanCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void jsonHasDeepThingsFirstRowWidthsForYolov2At608() {
+        Run r = plan("--cfg", "../conf/yolov2-voc.cfg", "--input", "608x608", "--tiles", "5x5", "--groups", "0-15",
+                "--profile", PROFILE, "--json");
+        assertEquals(0, r.code(), r.err());
+        // Widths 187, 246, 246, 246, 155 of the layer-0 input regions of the first tile row.
+        String[] firstRow = {"[0,0,186,186]", "[69,0,314,186]", "[197,0,442,186]", "[325,0,570,186]", "[453,0,607,186]"};
+        for (int col = 0; col < 5; col++) {
+            assertTrue(r.out().contains("{\"row\":0,\"col\":" + col + ",\"layers\":[{\"layer\":0,\"input\":" + firstRow[col]),
+                    "column " + col + " in " + r.out().substring(0, 400));
+        }
+        assertTrue(r.out().startsWith("{\"input\":[3,608,608]") && r.out().trim().endsWith("}"));
+    }
+
+    @Test
+    void autoChoosesAPlanThatFitsAndSaysWhy() {
+        Run r = plan("--cfg", "../conf/yolov2-tiny-voc.cfg", "--input", "224x224", "--devices", "4", "--profile", PROFILE);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("predicted iteration") && r.out().contains("group 0"), r.out());
+        assertTrue(!r.out().contains("DOES NOT FIT"), r.out());
+    }
+
+    @Test
+    void badInputIsAClearErrorWithExitTwo() {
+        Run r = plan("--cfg", "../conf/yolov2-voc.cfg", "--tiles", "5x5", "--groups", "0-26", "--profile", PROFILE);
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("block 25 [route] cannot be tiled"), r.err());
+        assertEquals(2, plan("--cfg", "../conf/yolov2-voc.cfg", "--input", "608").code());
+    }
+}
