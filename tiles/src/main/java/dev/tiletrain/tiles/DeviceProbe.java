@@ -35,19 +35,30 @@ public final class DeviceProbe {
     private static final int COPY_FLOATS = 1 << 24;
 
     /**
-     * @param convGflops    by wall time: what the layers got on this machine as loaded as it was
-     * @param convCpuGflops by the process's CPU time shared out over the GEMM threads, averaged over the
-     *                      repeats: near what an idle machine would give when other processes took cores
-     * @param copyGBps      {@code System.arraycopy}'s rate (bytes read plus written), a yardstick that
-     *                      relates the memory-bound layers' rate to the machine's plain copy bandwidth
-     * @param load          the system load average (1 minute) when the probe finished
+     * A rate by two clocks: by wall time, best of the repeats (what the layers got on this machine, as loaded
+     * as it was), and by the process's CPU time shared out over the threads, averaged over the repeats (near
+     * what an idle machine gives when other processes take cores from the timed calls; counts a spinning
+     * GEMM thread as working, and the JVM's compiler and collector threads too, which weigh on small nets).
      */
-    public record Rates(double convGflops, double convCpuGflops, double memoryGBps, double copyGBps, double load,
-                        String gemm) {
+    public record Clocked(double wall, double cpu) {
+        /** The rate by {@code clock}: {@code wall} or {@code cpu}. */
+        public double by(String clock) {
+            return clock.equals("cpu") ? cpu : wall;
+        }
+    }
+
+    /**
+     * @param conv     convolution GFLOP/s
+     * @param memory   memory-bound layers' GB/s
+     * @param copyGBps {@code System.arraycopy}'s rate (bytes read plus written), a yardstick that relates the
+     *                 memory-bound layers' rate to the machine's plain copy bandwidth
+     * @param load     the system load average (1 minute) when the probe finished
+     */
+    public record Rates(Clocked conv, Clocked memory, double copyGBps, double load, String gemm) {
         /** The lines a child JVM prints and {@link #parse} reads. */
         String lines() {
-            return "conv.gflops " + convGflops + "\nconv.cpu.gflops " + convCpuGflops + "\nmemory.gbps " + memoryGBps
-                    + "\ncopy.gbps " + copyGBps + "\nload " + load + "\ngemm " + gemm + "\n";
+            return "conv " + conv.wall() + " " + conv.cpu() + "\nmemory " + memory.wall() + " " + memory.cpu()
+                    + "\ncopy " + copyGBps + "\nload " + load + "\ngemm " + gemm + "\n";
         }
 
         public static Rates parse(String output) {
@@ -59,12 +70,17 @@ public final class DeviceProbe {
                 }
             }
             try {
-                return new Rates(Double.parseDouble(values.get("conv.gflops")), Double.parseDouble(values.get("conv.cpu.gflops")),
-                        Double.parseDouble(values.get("memory.gbps")), Double.parseDouble(values.get("copy.gbps")),
-                        Double.parseDouble(values.get("load")), Objects.requireNonNull(values.get("gemm")));
-            } catch (NullPointerException | NumberFormatException e) {
+                return new Rates(clocked(values.get("conv")), clocked(values.get("memory")),
+                        Double.parseDouble(values.get("copy")), Double.parseDouble(values.get("load")),
+                        Objects.requireNonNull(values.get("gemm")));
+            } catch (NullPointerException | NumberFormatException | ArrayIndexOutOfBoundsException e) {
                 throw new IllegalStateException("the probe printed no rates:\n" + output);
             }
+        }
+
+        private static Clocked clocked(String text) {
+            String[] wallCpu = text.split(" ");
+            return new Clocked(Double.parseDouble(wallCpu[0]), Double.parseDouble(wallCpu[1]));
         }
     }
 
@@ -103,7 +119,7 @@ public final class DeviceProbe {
     /** Measures with GEMMs that use {@code threads} threads (which OpenBLAS decided when it loaded). */
     public static Rates measure(Network net, int repeats, int threads) {
         Random random = new Random(1);
-        double flops = 0, convSeconds = 0, convCpuSeconds = 0, bytes = 0, memorySeconds = 0;
+        double flops = 0, convSeconds = 0, convCpuSeconds = 0, bytes = 0, memorySeconds = 0, memoryCpuSeconds = 0;
         for (Block b : net.blocks()) {
             if (!b.tileable()) {
                 continue;
@@ -114,6 +130,7 @@ public final class DeviceProbe {
                 if (LayerCost.memoryBound(l)) {
                     bytes += 3 * LayerCost.forwardBytes(l, out);
                     memorySeconds += best[0];
+                    memoryCpuSeconds += best[1] / repeats;
                 } else {
                     flops += 3 * LayerCost.forwardFlops(l, out);
                     convSeconds += best[0];
@@ -124,9 +141,9 @@ public final class DeviceProbe {
         if (flops == 0 || bytes == 0) {
             throw new IllegalArgumentException("the network has no tileable convolution or no memory-bound layer to measure");
         }
-        return new Rates(flops / convSeconds / 1e9, flops / convCpuSeconds / 1e9, bytes / memorySeconds / 1e9,
-                copyGBps(repeats), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
-                Gemm.standard().backend());
+        return new Rates(new Clocked(flops / convSeconds / 1e9, flops / convCpuSeconds / 1e9),
+                new Clocked(bytes / memorySeconds / 1e9, bytes / memoryCpuSeconds / 1e9), copyGBps(repeats),
+                ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), Gemm.standard().backend());
     }
 
     /**

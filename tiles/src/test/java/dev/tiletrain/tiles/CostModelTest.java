@@ -120,6 +120,27 @@ class CostModelTest {
         assertEquals(p.deviceMemory()[0], p.deviceMemory()[1]);
     }
 
+    @Test
+    void inProcessPeakByHand() {
+        TrainingPlan plan = TrainingPlan.of(twoConvBlocks(), Grouping.parse("0-0,1-1"), new Grid(1, 2));
+        CostModel.RunnerMemory m = CostModel.inProcess(plan, BATCH, 2);
+        // Always: 4 tiles' kept 2176 bytes, two pool threads' 2304-byte bands.
+        double always = 4 * 2176 + 2 * 2304;
+        // At the end: both groups' input deltas (4 × 640), both groups' tile gradients (2 × 160 + 2 × 152),
+        // their sum (78 floats), the input gradient and the output (2 images × 2 × 8 × 8 floats each).
+        double end = 4 * 640 + (2 * 160 + 2 * 152) + 4 * 78 + 2 * (4.0 * BATCH * 128);
+        // It beats group 0's backward: group 1's input deltas, all tile gradients, group 0's held deltas
+        // (2 × 640) and two tiles in flight (2 × 1152); and the tail (the gather and scatter of 2 × 128 floats × 2).
+        double backward = 2 * 640 + (2 * 160 + 2 * 152) + 2 * 640 + 2 * 1152;
+        assertEquals(5544, end);
+        assertEquals(5488, backward);
+        assertEquals((long) (always + end), m.peak());
+        assertEquals("end", m.moment());
+        assertEquals(4 * 2176, m.activations());
+        assertEquals(2 * 160 + 2 * 152, m.tileGradients());
+        assertEquals(4 * 640, m.inputDeltas());
+    }
+
     /** Random stacks with lone batch-norm blocks, so that groups start and end at a sync. */
     static Stream<Integer> seeds() {
         return IntStream.range(0, 20).boxed();

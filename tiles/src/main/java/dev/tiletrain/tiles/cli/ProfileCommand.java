@@ -30,8 +30,8 @@ import java.util.Set;
 public final class ProfileCommand {
     private static final String USAGE = """
             Usage: tiletrain profile [--out FILE] [--name NAME] [--cfg NET.cfg] [--input SIZE] [--repeats N]
-                                     [--cores N] [--memory-mb MB] [--link-mbps MBIT] [--link-latency-ms MS]
-                                     [--stage-overhead-ms MS]
+                                     [--clock wall|cpu] [--cores N] [--memory-mb MB] [--link-mbps MBIT]
+                                     [--link-latency-ms MS] [--stage-overhead-ms MS]
 
             Measures this machine for the planner's cost model and writes a device profile (properties).
             Convolution GFLOP/s: training forward and backward of every convolution of the cfg at SIZE x SIZE,
@@ -43,6 +43,9 @@ public final class ProfileCommand {
               --cfg NET.cfg            the layers to measure (default conf/yolov2-voc-prefix16.cfg)
               --input SIZE             input side in pixels (default 416)
               --repeats N              timed repeats per layer after one warm-up (default 5)
+              --clock wall|cpu         wall (default): the best wall time of the repeats; cpu: the process's CPU
+                                       time per thread, for a machine that other work keeps busy (both are
+                                       written in the file's comments)
               --cores N                the device's cores (default: the processors this JVM sees)
               --memory-mb MB           memory for tensors per executor (default 600: a loopback Worker's 1g
                                        executor less Spark's 300 MB reserve and ~100 MB of Spark's own)
@@ -51,7 +54,7 @@ public final class ProfileCommand {
               --stage-overhead-ms MS   Spark's cost per stage (default 50: 360 ms for a 7-stage iteration here)
             """;
 
-    private static final Set<String> OPTIONS = Set.of("out", "name", "cfg", "input", "repeats", "cores", "memory-mb",
+    private static final Set<String> OPTIONS = Set.of("out", "name", "cfg", "input", "repeats", "clock", "cores", "memory-mb",
             "link-mbps", "link-latency-ms", "stage-overhead-ms");
 
     private ProfileCommand() {
@@ -92,15 +95,19 @@ public final class ProfileCommand {
                 given(a, "stage-overhead-ms", "stage.overhead.ms", 50, "Spark's scheduling cost per stage, ms. Default "
                         + "(derived from a measurement): DESIGN.md section 3 measured ~360 ms of fixed overhead for a "
                         + "7-stage iteration plus a 4 MB treeAggregate on this machine's loopback cluster: ~50 ms a stage."));
-        Path cfg = Path.of(a.get("cfg", "conf/yolov2-voc-prefix16.cfg"));
-        if (!Files.isReadable(cfg)) {
-            throw new UsageException("--cfg " + cfg + " is not a readable file");
-        }
         int input = a.integer("input", 416, 8, 4096), repeats = a.integer("repeats", 5, 1, 100);
         int cores = a.integer("cores", Runtime.getRuntime().availableProcessors(), 1, 1024);
+        String clock = a.get("clock", "wall");
+        if (!clock.equals("wall") && !clock.equals("cpu")) {
+            throw new UsageException("--clock must be wall or cpu, got '" + clock + "'");
+        }
         String name = a.get("name", "this-machine");
         if (!name.matches("[\\w.-]+")) {
             throw new UsageException("--name '" + name + "' must be letters, digits, '.', '-' or '_'");
+        }
+        Path cfg = Path.of(a.get("cfg", "conf/yolov2-voc-prefix16.cfg"));
+        if (!Files.isReadable(cfg)) {
+            throw new UsageException("--cfg " + cfg + " is not a readable file");
         }
         long heapMb = DeviceProbe.heapMb(DeviceProbe.network(cfg, input));
         Map<Integer, DeviceProbe.Rates> rates = new LinkedHashMap<>();
@@ -108,11 +115,12 @@ public final class ProfileCommand {
             if (threads <= cores) {
                 out.printf("profile: measuring %s at %dx%d with %d OpenBLAS thread(s) ...%n", cfg, input, input, threads);
                 rates.put(threads, probe(cfg, input, repeats, threads, heapMb));
-                out.printf("profile:   convolution %.1f GFLOP/s, memory-bound layers %.2f GB/s%n",
-                        rates.get(threads).convGflops(), rates.get(threads).memoryGBps());
+                DeviceProbe.Rates r = rates.get(threads);
+                out.printf("profile:   convolution %.1f GFLOP/s (by CPU time %.1f), memory-bound layers %.2f GB/s (%.2f)%n",
+                        r.conv().wall(), r.conv().cpu(), r.memory().wall(), r.memory().cpu());
             }
         }
-        String text = text(name, cfg, input, repeats, cores, rates, given);
+        String text = text(name, cfg, input, repeats, clock, cores, rates, given);
         if (file.getParent() != null) {
             Files.createDirectories(file.getParent());
         }
@@ -168,8 +176,8 @@ public final class ProfileCommand {
     }
 
     /** The profile file: each key after the comment that says where its number comes from. */
-    static String text(String name, Path cfg, int input, int repeats, int cores, Map<Integer, DeviceProbe.Rates> rates,
-                       List<Given> given) {
+    static String text(String name, Path cfg, int input, int repeats, String clock, int cores,
+                       Map<Integer, DeviceProbe.Rates> rates, List<Given> given) {
         DeviceProbe.Rates one = rates.get(1);
         StringBuilder s = new StringBuilder();
         comment(s, "Device profile '" + name + "' of " + host() + ", measured by `tiletrain profile` on " + LocalDate.now()
@@ -178,27 +186,29 @@ public final class ProfileCommand {
         comment(s, "Rates count work as the cost model does (LayerCost): a convolution's training is 3 x 2 x weights x "
                 + "output positions FLOPs; a memory-bound layer's is 3 x (its forward's input and output bytes).");
         key(s, "name", name);
+        String by = clock.equals("cpu") ? "the process's CPU time per thread, averaged over " + repeats + " repeats"
+                : "the best wall time of " + repeats + " repeats";
         comment(s, "Measured: convolution training GFLOP/s (forward, input gradient, weight gradient) over every "
-                + "convolution of " + cfg + " at " + input + "x" + input + ", one image, whole maps, best of " + repeats
-                + " repeats after a warm-up, in a child JVM with OPENBLAS_NUM_THREADS set to the thread count.");
+                + "convolution of " + cfg + " at " + input + "x" + input + ", one image, whole maps, by " + by
+                + " after a warm-up, in a child JVM with OPENBLAS_NUM_THREADS set to the thread count.");
         int measured = 1;
         for (int threads : new int[] {1, 2, 4}) {
             if (rates.containsKey(threads)) {
                 measured = threads;
                 DeviceProbe.Rates r = rates.get(threads);
-                comment(s, threads + " thread(s): " + format(r.convGflops()) + " by wall time (the value below); "
-                        + format(r.convCpuGflops()) + " by the process's CPU time per thread, which other processes taking "
-                        + "cores cannot lower; load average " + format(r.load()) + " on "
-                        + Runtime.getRuntime().availableProcessors() + " processors.");
+                comment(s, threads + " thread(s): " + format(r.conv().wall()) + " by wall time, " + format(r.conv().cpu())
+                        + " by CPU time (which other processes taking cores do not lower); load average "
+                        + format(r.load()) + " on " + Runtime.getRuntime().availableProcessors() + " processors.");
             } else {
                 comment(s, "Not measured: " + cores + " core(s) here, so the " + measured + "-thread rate.");
             }
-            key(s, "conv.gflops." + threads, format(rates.get(measured).convGflops()));
+            key(s, "conv.gflops." + threads, format(rates.get(measured).conv().by(clock)));
         }
         comment(s, "Measured: GB/s of the batch norms (training statistics), activations and max-pools of the same "
-                + "network, one thread, same method. For comparison, System.arraycopy of 64 MiB ran at "
+                + "network, one thread, same method: " + format(one.memory().wall()) + " by wall time, "
+                + format(one.memory().cpu()) + " by CPU time. For comparison, System.arraycopy of 64 MiB ran at "
                 + format(one.copyGBps()) + " GB/s (bytes read plus written).");
-        key(s, "memory.gbps", format(one.memoryGBps()));
+        key(s, "memory.gbps", format(one.memory().by(clock)));
         for (Given g : given) {
             comment(s, g.comment());
             key(s, g.key(), format(g.value()));

@@ -22,7 +22,7 @@ class ProfileCommandTest {
         Path out = dir.resolve("p.properties");
         ByteArrayOutputStream stdout = new ByteArrayOutputStream(), stderr = new ByteArrayOutputStream();
         int code = ProfileCommand.run(new String[] {"--cfg", "../conf/tiny-test.cfg", "--input", "32", "--repeats", "1",
-                "--cores", "1", "--out", out.toString(), "--name", "tiny", "--link-mbps", "94", "--stage-overhead-ms", "300"},
+                "--cores", "1", "--clock", "cpu", "--out", out.toString(), "--name", "tiny", "--link-mbps", "94", "--stage-overhead-ms", "300"},
                 new PrintStream(stdout), new PrintStream(stderr));
         assertEquals(0, code, stderr.toString());
         DeviceProfile p = DeviceProfile.load(out);
@@ -33,16 +33,23 @@ class ProfileCommandTest {
         assertEquals(1, p.cores());
         assertTrue(p.convGflops(1) > 0 && p.memoryGBps() > 0);
         assertEquals(p.convGflops(1), p.convGflops(4), "one core: the 1-thread rate stands for 2 and 4 threads");
-        String text = Files.readString(out, StandardCharsets.UTF_8);
+        String text = Files.readString(out, StandardCharsets.UTF_8).replace("\n# ", " "); // comments unwrapped
         assertTrue(text.contains("Not measured: 1 core(s) here, so the 1-thread rate."), text);
         assertTrue(text.contains("Given: --link-mbps 94."), text);
-        assertTrue(text.contains("# Measured: convolution training GFLOP/s"), text);
+        assertTrue(text.contains(" Measured: convolution training GFLOP/s"), text);
+        assertTrue(text.contains("by the process's CPU time per thread, averaged over 1 repeats"), text);
     }
 
     @Test
     void aBadOptionIsAUsageError() {
         String err = usageError("--link-mbps", "fast");
         assertTrue(err.startsWith("profile: --link-mbps must be a positive number, got 'fast'"), err);
+    }
+
+    @Test
+    void anUnknownClockIsAUsageError() {
+        String err = usageError("--clock", "sundial");
+        assertTrue(err.startsWith("profile: --clock must be wall or cpu, got 'sundial'"), err);
     }
 
     @Test
