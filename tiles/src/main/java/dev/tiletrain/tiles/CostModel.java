@@ -5,6 +5,8 @@ import dev.tiletrain.ops.layers.Param;
 import dev.tiletrain.ops.net.Block;
 import dev.tiletrain.ops.net.Network;
 import dev.tiletrain.ops.tensor.Rect;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -13,11 +15,17 @@ import java.util.List;
  * {@code t mod devices}; the untiled tail runs on device 0.
  *
  * <p>Time: per group, the slowest device's compute (forward + both gradients, redundant halo work
- * included); per boundary, the largest halo a device receives over its link, forward and backward; the
- * tail's gather, compute and scatter; one link round trip per batch-norm sync; Spark's per-stage overhead;
- * the gradient tree-reduction and the weight broadcast. Memory per device: weights and gradients, every
- * activation its tiles keep for backward (over their halo-expanded regions, times the batch), the largest
- * im2col buffer and two delta buffers; plus the tail on device 0.
+ * included); per boundary, the largest halo a device receives over its link forward (at the reader) and
+ * backward (at the owner); the tail's gather, compute and scatter; one link round trip per batch-norm
+ * sync; Spark's per-stage overhead; the gradient tree-reduction and the weight broadcast.
+ *
+ * <p>Memory per device, as an executor holds it ({@link TileMemory} and {@link TailMemory} count the
+ * terms): the broadcast weights (every parameter) and the flat gradient vector the reduction sums into;
+ * for every tile it runs, in every group, what forward keeps for backward and the tile's partial
+ * gradients, both alive until the iteration's reduction; and at the worst moment either one group's
+ * backward — the held and in-flight deltas of as many tiles as it runs at once, one im2col array per
+ * thread — or, on device 0, the tail's working set (the tail's gradients stay to the end). The optimizer
+ * state (momentum) lives on the driver, not on a device.
  */
 public final class CostModel {
     private final DeviceProfile profile;
@@ -37,13 +45,14 @@ public final class CostModel {
 
     /**
      * One group's share of an iteration, including the halo gather into it from {@code incoming}. Groups
-     * add up: seconds and kept bytes sum, transient bytes take the maximum.
+     * add up: seconds, stages, syncs and per-device kept bytes sum; per-device transient bytes take the
+     * maximum. {@code haloBytes} counts one direction (backward moves as much).
      */
     public record GroupCost(double computeSeconds, double haloSeconds, long haloBytes, double[] keptBytes,
                             double[] transientBytes, int syncs, int stages, double redundancy) {}
 
     public GroupCost group(FusedGroup g, List<HaloStrip> incoming, int batch) {
-        double[] seconds = new double[devices], kept = new double[devices], peak = new double[devices];
+        double[] seconds = new double[devices], kept = new double[devices], transients = new double[devices];
         int[] tilesOn = new int[devices];
         for (int t = 0; t < g.tiles(); t++) {
             tilesOn[t % devices]++;
@@ -52,42 +61,57 @@ public final class CostModel {
         for (int i = 0; i < g.layers().size(); i++) {
             addWork(whole, g.layer(i), g.layer(i).outputShape().full());
         }
+        double gradients = TileMemory.gradients(g);
+        List<List<Double>> deltas = new ArrayList<>();
+        double[] scratch = new double[devices];
+        for (int d = 0; d < devices; d++) {
+            deltas.add(new ArrayList<>());
+        }
         for (int t = 0; t < g.tiles(); t++) {
             int d = t % devices;
             int threads = Math.max(1, profile.cores() / tilesOn[d]);
             int parallel = Math.min(tilesOn[d], profile.cores());
-            kept[d] += batch * 4.0 * g.inputShape().c() * g.input(t).area();
             for (int i = 0; i < g.layers().size(); i++) {
                 Layer l = g.layer(i);
                 Rect out = g.output(t, i);
                 addWork(tiled, l, out);
                 seconds[d] += batch * seconds(l, out, threads) / parallel;
-                kept[d] += batch * LayerCost.outputBytes(l, out);
-                peak[d] = Math.max(peak[d], batch * (LayerCost.workspaceBytes(l, out) + 2 * LayerCost.outputBytes(l, out)));
             }
+            kept[d] += TileMemory.kept(g, t, batch) + gradients;
+            deltas.get(d).add(TileMemory.heldDelta(g, t, batch) + TileMemory.backwardInFlight(g, t, batch));
+            scratch[d] = Math.max(scratch[d], TileMemory.scratch(g, t));
+        }
+        for (int d = 0; d < devices; d++) {
+            int parallel = Math.min(tilesOn[d], profile.cores());
+            transients[d] = largest(deltas.get(d), parallel) + parallel * scratch[d];
         }
         // Redundant halo work, by FLOPs (by bytes for a group of memory-bound layers only).
         int unit = whole[0] > 0 ? 0 : 1;
         double redundancy = tiled[unit] / whole[unit] - 1;
-        double[] in = new double[devices];
+        double[] forward = new double[devices], backward = new double[devices];
         long haloBytes = 0;
         for (HaloStrip s : incoming) {
             if (!s.local() && s.from() % devices != s.to() % devices) {
-                in[s.to() % devices] += batch * s.bytesPerImage();
+                forward[s.to() % devices] += batch * s.bytesPerImage();
+                backward[s.from() % devices] += batch * s.bytesPerImage();
                 haloBytes += batch * s.bytesPerImage();
             }
         }
         int syncs = 0;
-        boolean syncFirst = false;
+        boolean syncFirst = false, syncLast = false;
         for (int i = 0; i < g.layers().size(); i++) {
             if (TrainingPlan.syncs(g.layer(i))) {
                 syncs++;
                 syncFirst |= i == 0;
+                syncLast |= i == g.layers().size() - 1;
             }
         }
-        // Forward and backward each run as one stage per stretch between syncs.
-        int stages = 2 * (1 + syncs - (syncFirst ? 1 : 0));
-        return new GroupCost(max(seconds), 2 * transfer(max(in)), haloBytes, kept, peak, 2 * syncs, stages, redundancy);
+        // As the plan orders its steps: forward and backward each run one stage per stretch between
+        // syncs, and no stretch is empty (a sync at the group's first layer opens no forward stretch
+        // before it, one at its last layer no backward stretch after it).
+        int stages = (1 + syncs - (syncFirst ? 1 : 0)) + (1 + syncs - (syncLast ? 1 : 0));
+        return new GroupCost(max(seconds), transfer(max(forward)) + transfer(max(backward)), haloBytes, kept,
+                transients, 2 * syncs, stages, redundancy);
     }
 
     /** A group's whole time: compute, halo, its stages' scheduling overhead and its sync round trips. */
@@ -98,11 +122,7 @@ public final class CostModel {
 
     public Prediction predict(TrainingPlan plan, int batch) {
         Network net = plan.network();
-        double paramBytes = 0;
-        for (Param p : net.params()) {
-            paramBytes += 4.0 * p.size();
-        }
-        double[] kept = new double[devices], peak = new double[devices];
+        double[] kept = new double[devices], transients = new double[devices];
         double compute = 0, halo = 0;
         int syncs = 0, stages = 2; // the tail and the gradient reduction
         int groups = plan.groups().size();
@@ -117,7 +137,7 @@ public final class CostModel {
             }
             for (int d = 0; d < devices; d++) {
                 kept[d] += c.keptBytes()[d];
-                peak[d] = Math.max(peak[d], c.transientBytes()[d]);
+                transients[d] = Math.max(transients[d], c.transientBytes()[d]);
             }
             syncs += c.syncs();
             stages += c.stages();
@@ -130,17 +150,73 @@ public final class CostModel {
             for (Block b : net.blocks().subList(plan.lastTiledBlock() + 1, net.blocks().size())) {
                 for (Layer l : b.layers()) {
                     tail += batch * seconds(l, l.outputShape().full(), profile.cores());
-                    kept[0] += batch * LayerCost.outputBytes(l, l.outputShape().full());
                 }
             }
         }
+        transients[0] = Math.max(transients[0], TailMemory.working(plan, batch) + TailMemory.scratch(plan));
+        kept[0] += TailMemory.gradients(plan);
+        double params = parameterBytes(net, false), trainable = parameterBytes(net, true);
         long[] memory = new long[devices];
         for (int d = 0; d < devices; d++) {
-            memory[d] = (long) (2 * paramBytes + kept[d] + peak[d]);
+            memory[d] = (long) (params + trainable + kept[d] + transients[d]);
         }
         return new Prediction(memory, compute, halo, tail, syncSeconds(syncs), stages * profile.stageOverheadMs() / 1000,
-                reduceSeconds(paramBytes), haloBytes, syncs, stages, redundancy);
+                reduceSeconds(trainable, params), haloBytes, syncs, stages, redundancy);
     }
+
+    /**
+     * What the in-process runner ({@link InProcessRunner} on {@code threads} threads) allocates for one
+     * iteration at its peak, beyond the parameters and the batch it is given: the per-device terms summed
+     * over every tile of every group (as if devices = tiles), without the per-device copies of the weights
+     * and of the reduction's vector, plus what only the runner keeps — every group's partial input deltas
+     * to the end, the summed gradients and the input gradient it returns. The peak is the largest of three
+     * moments: the tail, the backward of each group, and the end. (No device profile enters memory.)
+     */
+    public static RunnerMemory inProcess(TrainingPlan plan, int batch, int threads) {
+        double kept = 0, scratch = 0;
+        int groups = plan.groups().size();
+        double[] gradients = new double[groups], inputDeltas = new double[groups], backward = new double[groups];
+        for (FusedGroup g : plan.groups()) {
+            List<Double> inFlight = new ArrayList<>();
+            double held = 0;
+            for (int t = 0; t < g.tiles(); t++) {
+                kept += TileMemory.kept(g, t, batch);
+                inputDeltas[g.index()] += TileMemory.inputDelta(g, t, batch);
+                held += TileMemory.heldDelta(g, t, batch);
+                inFlight.add(TileMemory.backwardInFlight(g, t, batch));
+                scratch = Math.max(scratch, TileMemory.scratch(g, t));
+            }
+            gradients[g.index()] = g.tiles() * TileMemory.gradients(g);
+            backward[g.index()] = held + largest(inFlight, Math.min(threads, g.tiles()));
+        }
+        int maxTiles = plan.groups().stream().mapToInt(FusedGroup::tiles).max().orElse(1);
+        double always = kept + Math.min(threads, maxTiles) * scratch + TailMemory.scratch(plan) + TailMemory.gradients(plan);
+        double tailMoment = TailMemory.working(plan, batch);
+        double worstBackward = 0, later = 0, gradientsSoFar = 0;
+        int worst = groups - 1;
+        for (int g = groups - 1; g >= 0; g--) {
+            gradientsSoFar += gradients[g];
+            double b = later + gradientsSoFar + backward[g];
+            if (b > worstBackward) {
+                worstBackward = b;
+                worst = g;
+            }
+            later += inputDeltas[g];
+        }
+        Network net = plan.network();
+        double endMoment = later + gradientsSoFar + parameterBytes(net, true)
+                + 4.0 * batch * net.input().size() + TailMemory.output(plan, batch);
+        String moment = endMoment >= worstBackward && endMoment >= tailMoment ? "end"
+                : worstBackward >= tailMoment ? "backward of group " + worst : "tail";
+        return new RunnerMemory((long) (always + Math.max(endMoment, Math.max(worstBackward, tailMoment))),
+                (long) kept, (long) gradientsSoFar, (long) later, moment);
+    }
+
+    /**
+     * The in-process runner's predicted peak and three of its parts: kept activations, the tiles' partial
+     * gradients and the partial input deltas of all groups, and the moment the peak falls on.
+     */
+    public record RunnerMemory(long peak, long activations, long tileGradients, long inputDeltas, String moment) {}
 
     /** Each sync is an all-gather of a few kilobytes: one link round trip. */
     double syncSeconds(int syncs) {
@@ -148,8 +224,8 @@ public final class CostModel {
     }
 
     /** treeAggregate of the gradient (two levels) and the broadcast of the new weights. */
-    double reduceSeconds(double paramBytes) {
-        return devices > 1 ? 3 * transfer(paramBytes) : 0;
+    double reduceSeconds(double gradientBytes, double weightBytes) {
+        return devices > 1 ? 2 * transfer(gradientBytes) + transfer(weightBytes) : 0;
     }
 
     /** Training seconds (forward and backward) of one layer over {@code out}, per image. */
@@ -168,8 +244,24 @@ public final class CostModel {
         }
     }
 
+    /** Bytes of every parameter (the broadcast weights), or of the trainable ones (the gradient vector). */
+    private static double parameterBytes(Network net, boolean trainableOnly) {
+        double bytes = 0;
+        for (Param p : net.params()) {
+            if (!trainableOnly || p.role.trainable) {
+                bytes += 4.0 * p.size();
+            }
+        }
+        return bytes;
+    }
+
     private double transfer(double bytes) {
         return bytes == 0 ? 0 : bytes * 8 / (profile.linkMbps() * 1e6) + profile.linkLatencyMs() / 1000;
+    }
+
+    /** The sum of the {@code count} largest values. */
+    private static double largest(List<Double> values, int count) {
+        return values.stream().sorted(Comparator.reverseOrder()).limit(count).mapToDouble(Double::doubleValue).sum();
     }
 
     private static double max(double[] a) {

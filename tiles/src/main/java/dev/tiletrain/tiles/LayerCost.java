@@ -35,16 +35,4 @@ final class LayerCost {
         Rect in = layer.tileable() ? layer.inputRegion(out) : layer.inputShape().full();
         return 4.0 * (layer.inputShape().c() * (double) in.area() + layer.outputShape().c() * (double) out.area());
     }
-
-    /** Bytes of the layer's output over {@code out}, per image (what backward keeps). */
-    static double outputBytes(Layer layer, Rect out) {
-        return 4.0 * layer.outputShape().c() * out.area();
-    }
-
-    /** Bytes of the im2col buffer a convolution needs for {@code out}, per image (0 for other layers). */
-    static double workspaceBytes(Layer layer, Rect out) {
-        double flops = forwardFlops(layer, out);
-        // A convolution's column buffer holds C_in·k·k values per output position: |W|/C_out of them.
-        return flops == 0 || !layer.tileable() ? 0 : 4.0 * flops / 2 / layer.outputShape().c();
-    }
 }

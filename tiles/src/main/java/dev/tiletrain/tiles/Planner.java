@@ -14,9 +14,12 @@ import java.util.Map;
  *
  * <p>Cuts by dynamic programming over cut points: a group's cost depends only on its first and last
  * block and the grid (the halo it gathers depends on the grid of its input map, not on where the previous
- * group started), so costs add along a cut sequence. Memory adds too, so each end point keeps the Pareto
- * front of (time, memory) over the cut sequences reaching it; the front's plans at the chosen prefix end
- * are then predicted exactly and the fastest that fits wins.
+ * group started), so time adds along a cut sequence, and so does each device's kept memory, while each
+ * device's transient memory is the largest of any group's. Each end point keeps the cut sequences reaching
+ * it that no other beats or equals in time and in every device's kept and transient bytes: whatever
+ * follows, a beaten sequence is never faster nor smaller on any device. The surviving plans at the chosen
+ * prefix end are then predicted exactly and the fastest that fits the cap wins, as an exhaustive search
+ * would choose.
  */
 public final class Planner {
     private final Network network;
@@ -87,17 +90,43 @@ public final class Planner {
         return g;
     }
 
-    /** A cut sequence ending at some block, with its summed time and memory. */
-    private record Cuts(List<int[]> ranges, double seconds, double memory) {
+    /** A cut sequence ending at some block: its summed time, per-device kept bytes and largest transient bytes. */
+    private record Cuts(List<int[]> ranges, double seconds, double[] kept, double[] transients) {
         Grouping grouping() {
             return new Grouping(ranges);
         }
+
+        Cuts then(int first, int last, double groupSeconds, CostModel.GroupCost c) {
+            List<int[]> r = new ArrayList<>(ranges);
+            r.add(new int[] {first, last});
+            double[] k = kept.clone(), m = transients.clone();
+            for (int d = 0; d < k.length; d++) {
+                k[d] += c.keptBytes()[d];
+                m[d] = Math.max(m[d], c.transientBytes()[d]);
+            }
+            return new Cuts(r, seconds + groupSeconds, k, m);
+        }
+
+        /** No slower and no larger on any device. */
+        boolean covers(Cuts o) {
+            if (seconds > o.seconds) {
+                return false;
+            }
+            for (int d = 0; d < kept.length; d++) {
+                if (kept[d] > o.kept[d] || transients[d] > o.transients[d]) {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 
-    /** For every end block, the Pareto front of cut sequences over blocks 0..end. */
+    /** For every end block, the cut sequences over blocks 0..end that no other covers. */
     private List<List<Cuts>> fronts(Grid grid, int last, List<String> misfits) {
         Map<Long, CostModel.GroupCost> costs = new HashMap<>();
         List<List<Cuts>> fronts = new ArrayList<>();
+        int devices = model.devices();
+        Cuts none = new Cuts(List.of(), 0, new double[devices], new double[devices]);
         for (int e = 0; e <= last; e++) {
             List<Cuts> reach = new ArrayList<>();
             for (int s = 0; s <= e; s++) {
@@ -106,15 +135,11 @@ public final class Planner {
                     continue;
                 }
                 double seconds = model.seconds(c);
-                double memory = max(c.keptBytes()) + max(c.transientBytes());
-                List<Cuts> before = s == 0 ? List.of(new Cuts(List.of(), 0, 0)) : fronts.get(s - 1);
-                for (Cuts b : before) {
-                    List<int[]> r = new ArrayList<>(b.ranges());
-                    r.add(new int[] {s, e});
-                    reach.add(new Cuts(r, b.seconds() + seconds, b.memory() + memory));
+                for (Cuts b : s == 0 ? List.of(none) : fronts.get(s - 1)) {
+                    reach.add(b.then(s, e, seconds, c));
                 }
             }
-            fronts.add(pareto(reach));
+            fronts.add(front(reach));
         }
         return fronts;
     }
@@ -142,14 +167,13 @@ public final class Planner {
         return c;
     }
 
-    private static List<Cuts> pareto(List<Cuts> all) {
-        all.sort(Comparator.comparingDouble(Cuts::seconds).thenComparingDouble(Cuts::memory));
+    /** The sequences no other covers; of equal ones, the first. */
+    private static List<Cuts> front(List<Cuts> all) {
+        all.sort(Comparator.comparingDouble(Cuts::seconds));
         List<Cuts> front = new ArrayList<>();
-        double bestMemory = Double.MAX_VALUE;
         for (Cuts c : all) {
-            if (c.memory() < bestMemory) {
+            if (front.stream().noneMatch(f -> f.covers(c))) {
                 front.add(c);
-                bestMemory = c.memory();
             }
         }
         return front;
@@ -161,14 +185,6 @@ public final class Planner {
         } catch (IllegalArgumentException e) {
             misfits.add(e.getMessage());
         }
-    }
-
-    private static double max(double[] a) {
-        double m = 0;
-        for (double v : a) {
-            m = Math.max(m, v);
-        }
-        return m;
     }
 
     static String mb(long bytes) {

@@ -2,7 +2,8 @@ package dev.tiletrain.tiles;
 
 /**
  * What the cost model predicts for one training iteration of a plan on a cluster of identical devices.
- * Times in seconds, sizes in bytes; per-boundary halo bytes count one direction (backward moves as much).
+ * Times in seconds, sizes in bytes; {@code deviceMemory} is each device's peak heap for tensors and
+ * parameters (see {@link CostModel}); per-boundary halo bytes count one direction (backward moves as much).
  */
 public record Prediction(long[] deviceMemory, double computeSeconds, double haloSeconds, double tailSeconds,
                          double syncSeconds, double stageSeconds, double reduceSeconds, long[] haloBytes,

@@ -30,6 +30,7 @@ public final class Tiletrain {
                 LocalTrainCommand::run));
         COMMANDS.put("generate-data", new Entry("write the synthetic shapes detection set (Darknet layout)", GenerateData::run));
         COMMANDS.put("check-data", new Entry("read every image and label of a .data set as training will, and report", CheckData::run));
+        COMMANDS.put("profile", new Entry("measure this machine's rates into a device profile for the planner", dev.tiletrain.tiles.cli.ProfileCommand::run));
     }
 
     private Tiletrain() {

@@ -176,7 +176,7 @@ public final class Convolution implements Layer {
             return;
         }
         int rows = bandRows(patch, o.width(), o.height());
-        float[] col = Scratch.floats(patch * rows * o.width());
+        float[] col = Scratch.floats(scratchFloats(x.rect, o));
         for (int oy = o.y1(); oy <= o.y2(); oy += rows) {
             int last = Math.min(oy + rows - 1, o.y2()), columns = (last - oy + 1) * o.width();
             if (read) {
@@ -246,6 +246,15 @@ public final class Convolution implements Layer {
      */
     private boolean readsInPlace(Rect xRect, Rect o) {
         return size == 1 && stride == 1 && padding == 0 && xRect.x1() == o.x1() && xRect.x2() == o.x2();
+    }
+
+    /**
+     * Floats of the per-thread im2col array that a product over output {@code o} from an input (or input
+     * gradient) over {@code xRect} needs: 0 when the layer reads its input in place. The array stays with the
+     * thread after the call, so a memory model counts the largest one once per thread.
+     */
+    public int scratchFloats(Rect xRect, Rect o) {
+        return readsInPlace(xRect, o) ? 0 : patch * bandRows(patch, o.width(), o.height()) * o.width();
     }
 
     /** Output rows per im2col band, for a rectangle of {@code width} × {@code height} and this patch size. */

@@ -1,0 +1,193 @@
+package dev.tiletrain.tiles;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.tiletrain.ops.layers.BatchNorm;
+import dev.tiletrain.ops.layers.Layer;
+import dev.tiletrain.ops.net.Block;
+import dev.tiletrain.ops.net.Network;
+import dev.tiletrain.ops.tensor.Shape;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.Random;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The cost model's arithmetic on a plan small enough to count by hand: two blocks of a 3×3 convolution
+ * (2 → 2 channels, padding 1) on a 2×8×8 input, the first batch-normalized (sync), the second with a bias,
+ * both leaky; a 1×2 grid (tile 0 owns columns 0–3, tile 1 columns 4–7 of every map); batch 2.
+ */
+class CostModelTest {
+    private static final int BATCH = 2;
+    private static final double EXACT = 1e-12;
+
+    /** 1 GFLOP/s, 1 GB/s, 8 Mbit/s (10⁶ bytes/s), 1 ms latency, 10 ms a stage, 1 core. */
+    static DeviceProfile unitProfile() {
+        Properties p = new Properties();
+        p.putAll(java.util.Map.of("conv.gflops.1", "1", "conv.gflops.2", "1", "conv.gflops.4", "1", "memory.gbps", "1",
+                "memory.mb", "1", "link.mbps", "8", "link.latency.ms", "1", "stage.overhead.ms", "10", "cores", "1"));
+        return DeviceProfile.parse(p, "unit");
+    }
+
+    static Network twoConvBlocks() {
+        return new RandomStack(3, new Shape(2, 8, 8), BatchNorm.Mode.SYNC).conv(2, 3, 1, true).conv(2, 3, 1, false).build();
+    }
+
+    @Test
+    void haloBytesAndTimeAtTheBoundary() {
+        TrainingPlan plan = TrainingPlan.of(twoConvBlocks(), Grouping.parse("0-0,1-1"), new Grid(1, 2));
+        // Group 1's tile 0 reads columns 0-4 of block 0's map: column 4 (8 rows, 2 channels, 16 floats, 64 bytes)
+        // from tile 1; tile 1 reads column 3 from tile 0. Batch 2: 256 bytes cross the boundary each way.
+        Prediction two = new CostModel(unitProfile(), 2).predict(plan, BATCH);
+        assertArrayEquals(new long[] {256}, two.haloBytes());
+        assertEquals(512, two.totalHaloBytes());
+        // Each device receives 128 bytes forward and 128 backward: 2 × (128 B / 10⁶ B/s + 1 ms).
+        assertEquals(2 * (128 / 1e6 + 1e-3), two.haloSeconds(), EXACT);
+        // On one device the strips stay local.
+        Prediction one = new CostModel(unitProfile(), 1).predict(plan, BATCH);
+        assertArrayEquals(new long[] {0}, one.haloBytes());
+        assertEquals(0, one.haloSeconds());
+    }
+
+    @Test
+    void syncRoundsAndStages() {
+        TrainingPlan plan = TrainingPlan.of(twoConvBlocks(), Grouping.parse("0-0,1-1"), new Grid(1, 2));
+        Prediction p = new CostModel(unitProfile(), 2).predict(plan, BATCH);
+        // One sync batch norm: all-reduced once forward, once backward.
+        assertEquals(2, p.syncRounds());
+        assertEquals(2 * 2 * 1e-3, p.syncSeconds(), EXACT);
+        // Group 0 (conv, bn, leaky): forward conv | sync | bn, leaky; backward leaky | sync | bn, conv: 4 stages.
+        // Group 1: one forward, one backward. Then the tail and the gradient reduction: 4 + 2 + 2.
+        assertEquals(8, p.stages());
+        assertEquals(8 * 10e-3, p.stageSeconds(), EXACT);
+    }
+
+    @Test
+    void computeTimeCountsEachTilesWork() {
+        TrainingPlan plan = TrainingPlan.of(twoConvBlocks(), Grouping.parse("0-0,1-1"), new Grid(1, 2));
+        CostModel model = new CostModel(unitProfile(), 2);
+        CostModel.GroupCost c = model.group(plan.group(1), plan.boundary(0), BATCH);
+        // Per tile and image: the conv's 2·36 weights·32 positions = 2304 FLOPs, the bias and the leaky 512 bytes
+        // each (2 channels × 32 positions in and out); training triples both; 1 GFLOP/s and 1 GB/s; batch 2.
+        assertEquals(BATCH * 3 * (2304 + 512 + 512) / 1e9, c.computeSeconds(), EXACT);
+        assertEquals(0, c.redundancy(), EXACT);
+    }
+
+    @Test
+    void redundancyOfTwoFusedConvolutions() {
+        TrainingPlan plan = TrainingPlan.of(twoConvBlocks(), Grouping.single(1), new Grid(1, 2));
+        CostModel.GroupCost c = new CostModel(unitProfile(), 2).group(plan.group(0), List.of(), BATCH);
+        // Fused, each tile's first conv computes 5 of the 8 columns: 80 positions instead of 64 for the pair
+        // of tiles' 2·40; the second conv computes exactly its 32. Tiled 36·(80 + 64) against 36·(64 + 64).
+        assertEquals((80.0 + 64) / (64 + 64) - 1, c.redundancy(), EXACT);
+    }
+
+    @Test
+    void tileMemoryTermsByHand() {
+        TrainingPlan plan = TrainingPlan.of(twoConvBlocks(), Grouping.parse("0-0,1-1"), new Grid(1, 2));
+        FusedGroup g = plan.group(1);
+        // Tile 0 keeps its input (2 channels × 5 × 8 = 80 floats) and three outputs of 2 × 4 × 8 = 64 floats.
+        assertEquals(4.0 * BATCH * (80 + 3 * 64), TileMemory.kept(g, 0, BATCH));
+        // Its gradients: the conv's 36 weights and the bias's 2.
+        assertEquals(4.0 * (36 + 2), TileMemory.gradients(g));
+        // Held: the larger of its owned-output seed (64 floats) and its input delta (80).
+        assertEquals(4.0 * BATCH * 80, TileMemory.heldDelta(g, 0, BATCH));
+        // In flight: at the conv, the incoming delta (64) and the outgoing one over its input (80).
+        assertEquals(4.0 * BATCH * (64 + 80), TileMemory.backwardInFlight(g, 0, BATCH));
+        // The im2col band: 2·3·3 = 18 rows × all 8 output rows × 4 columns (the budget allows far more).
+        assertEquals(4.0 * 18 * 8 * 4, TileMemory.scratch(g, 0));
+    }
+
+    @Test
+    void deviceMemoryAddsTheTermsByHand() {
+        Network net = twoConvBlocks();
+        TrainingPlan plan = TrainingPlan.of(net, Grouping.parse("0-0,1-1"), new Grid(1, 2));
+        Prediction p = new CostModel(unitProfile(), 2).predict(plan, BATCH);
+        // Weights: 36 + 8 (bn: biases, scales, rolling mean and variance) + 36 + 2 = 82 floats; gradient
+        // vector: 78 trainable floats. Kept per group and tile: 4·2·(80 + 3·64) bytes plus the tile's
+        // gradients (40 and 38 floats). At the worst moment (either group's backward): the held input delta
+        // (80 floats), the conv's 64 + 80 in flight, one band of 576 floats; the no-tail gather of the 2×8×8 map
+        // and its delta (2 × 128 floats × 2 images) is smaller.
+        double kept = 2 * (4.0 * BATCH * (80 + 3 * 64)) + 4.0 * (40 + 38);
+        double worst = 4.0 * BATCH * (80 + 64 + 80) + 4.0 * 576;
+        assertEquals((long) (4.0 * 82 + 4.0 * 78 + kept + worst), p.deviceMemory()[0]);
+        assertEquals(p.deviceMemory()[0], p.deviceMemory()[1]);
+    }
+
+    @Test
+    void inProcessPeakByHand() {
+        TrainingPlan plan = TrainingPlan.of(twoConvBlocks(), Grouping.parse("0-0,1-1"), new Grid(1, 2));
+        CostModel.RunnerMemory m = CostModel.inProcess(plan, BATCH, 2);
+        // Always: 4 tiles' kept 2176 bytes, two pool threads' 2304-byte bands.
+        double always = 4 * 2176 + 2 * 2304;
+        // At the end: both groups' input deltas (4 × 640), both groups' tile gradients (2 × 160 + 2 × 152),
+        // their sum (78 floats), the input gradient and the output (2 images × 2 × 8 × 8 floats each).
+        double end = 4 * 640 + (2 * 160 + 2 * 152) + 4 * 78 + 2 * (4.0 * BATCH * 128);
+        // It beats group 0's backward: group 1's input deltas, all tile gradients, group 0's held deltas
+        // (2 × 640) and two tiles in flight (2 × 1152); and the tail (the gather and scatter of 2 × 128 floats × 2).
+        double backward = 2 * 640 + (2 * 160 + 2 * 152) + 2 * 640 + 2 * 1152;
+        assertEquals(5544, end);
+        assertEquals(5488, backward);
+        assertEquals((long) (always + end), m.peak());
+        assertEquals("end", m.moment());
+        assertEquals(4 * 2176, m.activations());
+        assertEquals(2 * 160 + 2 * 152, m.tileGradients());
+        assertEquals(4 * 640, m.inputDeltas());
+    }
+
+    /** Random stacks with lone batch-norm blocks, so that groups start and end at a sync. */
+    static Stream<Integer> seeds() {
+        return IntStream.range(0, 20).boxed();
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void stagesAndSyncRoundsAreThePlansSteps(int seed) {
+        Random random = new Random(seed);
+        Network net = stackWithLoneBatchNorms(random);
+        int blocks = net.blocks().size();
+        for (int mask = 0; mask < 1 << (blocks - 1); mask++) {
+            TrainingPlan plan = TrainingPlan.of(net, cuts(mask, blocks - 1), new Grid(1 + random.nextInt(2), 1 + random.nextInt(2)));
+            Prediction p = new CostModel(unitProfile(), 3).predict(plan, 1);
+            long tileStages = plan.steps().stream().filter(s -> s instanceof PlanStep.Forward || s instanceof PlanStep.Backward).count();
+            long syncs = plan.steps().stream().filter(s -> s instanceof PlanStep.SyncForward || s instanceof PlanStep.SyncBackward).count();
+            assertEquals(tileStages + 2, p.stages(), plan.steps().toString());
+            assertEquals(syncs, p.syncRounds(), plan.steps().toString());
+        }
+    }
+
+    /** A conv block, then blocks that are a conv or a lone sync batch norm at random, 5 blocks in all. */
+    private static Network stackWithLoneBatchNorms(Random random) {
+        RandomStack stack = new RandomStack(random.nextLong(), new Shape(2, 9, 9), BatchNorm.Mode.SYNC).conv(2, 3, 1, true);
+        Network net = stack.build();
+        List<Block> blocks = new ArrayList<>(net.blocks());
+        Shape s = net.output();
+        for (int b = 1; b < 5; b++) {
+            List<Layer> layers = random.nextBoolean()
+                    ? List.of(new BatchNorm(s, BatchNorm.Mode.SYNC))
+                    : new RandomStack(random.nextLong(), s, BatchNorm.Mode.SYNC).conv(2, 3, 1, random.nextBoolean()).build()
+                            .block(0).layers();
+            blocks.add(new Block(b, "block", layers, new int[] {b - 1}, s));
+        }
+        return new Network(net.input(), blocks);
+    }
+
+    /** The grouping of blocks 0..last with a cut after block i for every bit i of {@code mask}. */
+    static Grouping cuts(int mask, int last) {
+        List<int[]> ranges = new ArrayList<>();
+        int start = 0;
+        for (int b = 0; b <= last; b++) {
+            if (b == last || (mask >> b & 1) == 1) {
+                ranges.add(new int[] {start, b});
+                start = b + 1;
+            }
+        }
+        return new Grouping(ranges);
+    }
+}

@@ -1,0 +1,54 @@
+package dev.tiletrain.tiles;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The shipped profiles load, and a bad profile file is refused naming the file and the key. */
+class DeviceProfileTest {
+    @Test
+    void thePi3ProfileHasItsSourcedNumbers() {
+        DeviceProfile pi = DeviceProfile.load(Path.of("../conf/profiles/pi3.properties"));
+        assertEquals("pi3", pi.name());
+        assertEquals(3.0, pi.convGflops(1));
+        assertEquals(4.2, pi.convGflops(2));
+        assertEquals(4.2, pi.convGflops(3), "3 threads use the 2-thread rate");
+        assertEquals(5.4, pi.convGflops(8), "more than 4 threads use the 4-thread rate");
+        assertEquals(200L << 20, pi.memoryBytes());
+        assertEquals(94, pi.linkMbps());
+        assertEquals(4, pi.cores());
+    }
+
+    @Test
+    void theMeasuredProfileOfThisMachineLoads() {
+        DeviceProfile here = DeviceProfile.load(Path.of("../conf/profiles/this-machine.properties"));
+        assertEquals("this-machine", here.name());
+        assertTrue(here.convGflops(1) > 0 && here.memoryGBps() > 0);
+    }
+
+    @Test
+    void anUnknownKeyIsNamedWithTheFile(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("typo.properties");
+        Files.writeString(f, Files.readString(Path.of("../conf/profiles/pi3.properties")) + "link.mpbs=94\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DeviceProfile.load(f));
+        assertTrue(e.getMessage().startsWith(f + ": unknown keys [link.mpbs]"), e.getMessage());
+    }
+
+    @Test
+    void aMissingOrNonPositiveValueIsNamed(@TempDir Path dir) throws Exception {
+        String pi = Files.readString(Path.of("../conf/profiles/pi3.properties"));
+        Path missing = dir.resolve("missing.properties");
+        Files.writeString(missing, pi.replace("cores=4", ""));
+        assertEquals(missing + ": missing key 'cores'",
+                assertThrows(IllegalArgumentException.class, () -> DeviceProfile.load(missing)).getMessage());
+        Path zero = dir.resolve("zero.properties");
+        Files.writeString(zero, pi.replace("link.mbps=94", "link.mbps=0"));
+        assertEquals(zero + ": key 'link.mbps': '0' is not a positive number",
+                assertThrows(IllegalArgumentException.class, () -> DeviceProfile.load(zero)).getMessage());
+    }
+}
