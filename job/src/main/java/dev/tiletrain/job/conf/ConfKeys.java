@@ -30,6 +30,11 @@ public final class ConfKeys {
             Parsers.constant(BatchNorm.Mode.class));
     public static final ConfKey<Integer> BATCH = new ConfKey<>("batch", "count", null, FROM_CFG + "batch",
             "images per iteration", Parsers.intAtLeast(1));
+    public static final ConfKey<Integer> SUBDIVISIONS = new ConfKey<>("subdivisions", "count", null,
+            FROM_CFG + "subdivisions", "passes per iteration (one Spark job each), gradients summed: each holds "
+            + "batch/subdivisions images", Parsers.intAtLeast(1));
+    public static final ConfKey<Integer> SIZE = new ConfKey<>("size", "pixels", null, FROM_CFG + "width and height",
+            "network input width and height", Parsers.intAtLeast(1));
     public static final ConfKey<Integer> ITERATIONS = new ConfKey<>("iterations", "count", null,
             FROM_CFG + "max_batches", "iterations (batches) to train", Parsers.intAtLeast(1));
     public static final ConfKey<Double> LEARNING_RATE = new ConfKey<>("learningRate", "number > 0", null,
@@ -61,7 +66,7 @@ public final class ConfKeys {
             Parsers.text());
 
     public static final List<ConfKey<?>> ALL = List.of(MODEL, WEIGHTS, DATA, TILES, TILED_LAYERS, GROUPS, BATCHNORM,
-            BATCH, ITERATIONS, LEARNING_RATE, MOMENTUM, DECAY, CHECKPOINT_DIR, CHECKPOINT_EVERY, PROFILE, SEED,
+            BATCH, SUBDIVISIONS, SIZE, ITERATIONS, LEARNING_RATE, MOMENTUM, DECAY, CHECKPOINT_DIR, CHECKPOINT_EVERY, PROFILE, SEED,
             THREADS, AGGREGATE_DEPTH, DATA_ON_ERROR, EXECUTOR_WAIT_SECONDS, MASTER_WEB_UI);
 
     private ConfKeys() {}
