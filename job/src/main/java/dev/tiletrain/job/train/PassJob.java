@@ -136,8 +136,9 @@ final class PassJob {
             }
             throw new IllegalStateException("the plan has no gradient reduction step");
         } finally {
+            // Blocking: the next pass's states must not compete with this one's for executor memory.
             for (JavaRDD<?> r : cached) {
-                r.unpersist(false);
+                r.unpersist(true);
             }
         }
     }

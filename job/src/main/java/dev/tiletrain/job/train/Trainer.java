@@ -117,7 +117,7 @@ public final class Trainer {
                 }
                 optimizer.apply(new StepResult((float) cost, null, null, byParam(model.layout(), gradient), Map.of()), n);
                 Broadcast<float[]> next = sc.broadcast(model.layout().flatten());
-                weights.destroy();
+                release(weights);
                 weights = next;
 
                 double seconds = (System.nanoTime() - begin) / 1e9;
@@ -135,8 +135,8 @@ public final class Trainer {
             }
         } finally {
             sc.clearJobGroup();
-            weights.destroy();
-            spec.destroy();
+            release(weights);
+            release(spec);
         }
         Optional<Path> last = Optional.empty();
         if (store.isPresent()) {
@@ -152,6 +152,12 @@ public final class Trainer {
         Path dir = TrainCheckpoint.write(store, iteration, iteration * batch, model, optimizer.momentum());
         LOG.info("checkpoint {}", dir);
         return dir;
+    }
+
+    /** Removes the executors' copies (waiting for them) and the driver's: the value is gone for good. */
+    private static void release(Broadcast<?> b) {
+        b.unpersist(true);
+        b.destroy();
     }
 
     /** Darknet's rolling update from the statistics the pass used (every batch norm's, in sync mode). */
