@@ -4,7 +4,6 @@ import dev.tiletrain.job.rdd.PassSum;
 import dev.tiletrain.job.rdd.StageName;
 import dev.tiletrain.job.rdd.TileBlock;
 import dev.tiletrain.job.rdd.TilePartitioner;
-import dev.tiletrain.ops.layers.BatchNorm;
 import dev.tiletrain.ops.tensor.Tensor;
 import dev.tiletrain.tiles.FusedGroup;
 import dev.tiletrain.tiles.HaloPiece;
@@ -23,6 +22,8 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.Function2;
+import org.apache.spark.api.java.function.Function3;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
 import scala.Tuple2;
@@ -83,12 +84,10 @@ final class PassJob {
                     label.layers(f.from(), f.to());
                     states.set(f.group(), named(label, () -> forward(states.get(f.group()), ref, f)));
                 } else if (step instanceof PlanStep.SyncForward sf) {
-                    JavaRDD<TileBlock> s = keep(states.get(sf.group()), label, cached);
-                    int tiles = plan.group(sf.group()).tiles();
-                    JavaPairRDD<Integer, Tuple2<Integer, BatchNorm.Moments>> all =
-                            named(label, () -> moments(s, ref, sf.layer(), tiles));
-                    label.start(true, true, sf.group());
-                    states.set(sf.group(), named(label, () -> withStatistics(s, all, ref, sf.layer(), tiles)));
+                    int layer = sf.layer();
+                    states.set(sf.group(), sync(states.get(sf.group()), label, true, cached, ref,
+                            (m, st) -> m.steps().moments(st, layer),
+                            (m, st, all) -> m.steps().withStatistics(st, layer, TileSteps.statistics(all))));
                 } else if (step instanceof PlanStep.GatherHalo h) {
                     int b = h.boundary();
                     JavaRDD<TileBlock> from = keep(states.get(b), label, cached);
@@ -114,12 +113,10 @@ final class PassJob {
                     label.layers(bw.from(), bw.to());
                     states.set(bw.group(), named(label, () -> backward(states.get(bw.group()), ref, bw)));
                 } else if (step instanceof PlanStep.SyncBackward sb) {
-                    JavaRDD<TileBlock> s = keep(states.get(sb.group()), label, cached);
-                    int tiles = plan.group(sb.group()).tiles();
-                    JavaPairRDD<Integer, Tuple2<Integer, BatchNorm.BackwardSums>> all =
-                            named(label, () -> localSums(s, ref, sb.layer(), tiles));
-                    label.start(true, false, sb.group());
-                    states.set(sb.group(), named(label, () -> withBackwardSums(s, all, ref, sb.layer(), tiles)));
+                    int layer = sb.layer();
+                    states.set(sb.group(), sync(states.get(sb.group()), label, false, cached, ref,
+                            (m, st) -> m.steps().localSums(st, layer),
+                            (m, st, all) -> m.steps().withBackwardSums(st, layer, TileSteps.backwardSums(all))));
                 } else if (step instanceof PlanStep.AddHalo ah) {
                     int b = ah.boundary();
                     JavaRDD<TileBlock> later = keep(states.get(b + 1), label, cached);
@@ -202,51 +199,36 @@ final class PassJob {
         });
     }
 
-    private static JavaPairRDD<Integer, Tuple2<Integer, BatchNorm.Moments>> moments(JavaRDD<TileBlock> s,
-            ExecutorModel ref, int layer, int tiles) {
-        return s.flatMapToPair(b -> {
+    /**
+     * A batch-norm sync of {@code s}'s group: each tile's {@code local} value goes to every tile (an all-gather
+     * shuffle of small records, ending the current stage); each tile takes them in tile order and continues
+     * from its cached state with {@code apply}, starting the next stage ({@code sync fwd ...}).
+     */
+    private <T> JavaRDD<TileBlock> sync(JavaRDD<TileBlock> s, StageLabel label, boolean forward,
+            List<JavaRDD<?>> cached, ExecutorModel ref, Function2<RunModel, TileState, T> local,
+            Function3<RunModel, TileState, List<T>, TileState> apply) {
+        keep(s, label, cached);
+        int group = label.group(), tiles = plan.group(group).tiles();
+        JavaPairRDD<Integer, Tuple2<Integer, T>> all = named(label, () -> s.flatMapToPair(b -> {
             RunModel m = ref.get();
             TileState st = b.state(m.plan());
-            return toEveryTile(st.tile(), m.steps().moments(st, layer), tiles);
-        }).partitionBy(new TilePartitioner(tiles));
-    }
-
-    private JavaRDD<TileBlock> withStatistics(JavaRDD<TileBlock> s,
-            JavaPairRDD<Integer, Tuple2<Integer, BatchNorm.Moments>> all, ExecutorModel ref, int layer, int tiles) {
+            T value = local.call(m, st);
+            List<Tuple2<Integer, Tuple2<Integer, T>>> out = new ArrayList<>(tiles);
+            for (int to = 0; to < tiles; to++) {
+                out.add(new Tuple2<>(to, new Tuple2<>(st.tile(), value)));
+            }
+            return out.iterator();
+        }).partitionBy(new TilePartitioner(tiles)));
+        label.start(true, forward, group);
         LongAccumulator syncs = accumulators.syncs();
-        return s.zipPartitions(all, (blocks, received) -> {
+        return named(label, () -> s.zipPartitions(all, (blocks, received) -> {
             RunModel m = ref.get();
             TileState st = only(blocks, m);
-            BatchNorm.Stats stats = TileSteps.statistics(inTileOrder(received, tiles));
             if (st.tile() == 0) {
                 syncs.add(1);
             }
-            return one(m.block(m.steps().withStatistics(st, layer, stats)));
-        });
-    }
-
-    private static JavaPairRDD<Integer, Tuple2<Integer, BatchNorm.BackwardSums>> localSums(JavaRDD<TileBlock> s,
-            ExecutorModel ref, int layer, int tiles) {
-        return s.flatMapToPair(b -> {
-            RunModel m = ref.get();
-            TileState st = b.state(m.plan());
-            return toEveryTile(st.tile(), m.steps().localSums(st, layer), tiles);
-        }).partitionBy(new TilePartitioner(tiles));
-    }
-
-    private JavaRDD<TileBlock> withBackwardSums(JavaRDD<TileBlock> s,
-            JavaPairRDD<Integer, Tuple2<Integer, BatchNorm.BackwardSums>> all, ExecutorModel ref, int layer,
-            int tiles) {
-        LongAccumulator syncs = accumulators.syncs();
-        return s.zipPartitions(all, (blocks, received) -> {
-            RunModel m = ref.get();
-            TileState st = only(blocks, m);
-            BatchNorm.BackwardSums sums = TileSteps.backwardSums(inTileOrder(received, tiles));
-            if (st.tile() == 0) {
-                syncs.add(1);
-            }
-            return one(m.block(m.steps().withBackwardSums(st, layer, sums)));
-        });
+            return one(m.block(apply.call(m, st, inTileOrder(received, tiles))));
+        }));
     }
 
     /** The strips of each owner that other tiles read, keyed by the reader. */
@@ -380,15 +362,6 @@ final class PassJob {
             }
             return one(m.block(m.steps().seed(st, delta)));
         });
-    }
-
-    /** {@code value} from tile {@code from} addressed to every tile of the group. */
-    private static <T> Iterator<Tuple2<Integer, Tuple2<Integer, T>>> toEveryTile(int from, T value, int tiles) {
-        List<Tuple2<Integer, Tuple2<Integer, T>>> out = new ArrayList<>(tiles);
-        for (int to = 0; to < tiles; to++) {
-            out.add(new Tuple2<>(to, new Tuple2<>(from, value)));
-        }
-        return out.iterator();
     }
 
     /** The values every tile sent, in tile order; each tile exactly once. */

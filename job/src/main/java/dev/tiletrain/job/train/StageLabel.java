@@ -31,6 +31,10 @@ final class StageLabel {
         this.lastBlock = -1;
     }
 
+    int group() {
+        return group;
+    }
+
     /** The stage also runs layers {@code from..to} (either order) of its group. */
     void layers(int from, int to) {
         FusedGroup g = plan.group(group);

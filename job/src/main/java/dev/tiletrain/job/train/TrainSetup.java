@@ -78,7 +78,13 @@ public record TrainSetup(RunSpec spec, RunModel driver, Sgd sgd, int batch, int 
         Model planning = ModelBuilder.build(cfg, mode, seed, new Shape(net.channels(), height, width));
 
         HadoopFiles files = new HadoopFiles(hadoop);
-        Dataset dataset = dataset(conf, files, classes(planning, cfgLocation));
+        int classes;
+        try {
+            classes = classes(planning);
+        } catch (IllegalArgumentException e) {
+            throw bad(ConfKeys.MODEL, cfgLocation, e.getMessage());
+        }
+        Dataset dataset = dataset(conf, files, classes);
         int perPass = batch / subdivisions;
         Choice plan = plan(conf, planning, perPass, devices);
         List<String> entries = new ArrayList<>();
@@ -166,17 +172,17 @@ public record TrainSetup(RunSpec spec, RunModel driver, Sgd sgd, int batch, int 
         return dataset;
     }
 
-    /** The classes the network's loss layer tells apart. */
-    static int classes(Model model, String cfg) {
+    /** The classes the network's loss layer tells apart; training needs a detector. */
+    public static int classes(Model model) {
         var blocks = model.network().blocks();
         if (blocks.get(blocks.size() - 1).loss() instanceof Region r) {
             return r.config().classes();
         }
-        throw bad(ConfKeys.MODEL, cfg, "does not end in a [region] layer: the job trains detectors");
+        throw new IllegalArgumentException(model.name() + " does not end in a [region] layer: training needs a detector");
     }
 
     /** {@code 0-3,4-8}: the plan's cuts. */
-    static String groups(TrainingPlan plan) {
+    public static String groups(TrainingPlan plan) {
         StringBuilder s = new StringBuilder();
         plan.groups().forEach(g -> s.append(s.length() == 0 ? "" : ",").append(g.firstBlock()).append('-')
                 .append(g.lastBlock()));

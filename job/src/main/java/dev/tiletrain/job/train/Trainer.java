@@ -6,6 +6,7 @@ import dev.tiletrain.job.cluster.ExecutorWait;
 import dev.tiletrain.job.conf.ConfException;
 import dev.tiletrain.job.conf.ConfKeys;
 import dev.tiletrain.job.conf.TiletrainConf;
+import dev.tiletrain.job.metrics.Eta;
 import dev.tiletrain.job.metrics.MetricsCsv;
 import dev.tiletrain.job.metrics.StageTimesListener;
 import dev.tiletrain.job.rdd.PassSum;
@@ -127,7 +128,7 @@ public final class Trainer {
                 double halo = (acc.haloForward().value() + acc.haloBackward().value() - haloBefore) / 1e6;
                 LOG.info(String.format("iter %d/%d loss %.3f avg %.3f images/s %.2f halo %.3f MB ETA %s", n,
                         iterations, loss, average, setup.batch() / seconds, halo,
-                        duration(elapsed / (n - start) * (iterations - n))));
+                        Eta.format(elapsed / (n - start) * (iterations - n))));
                 if (store.isPresent() && n % every == 0) {
                     save(store.get(), n, setup.batch(), model, optimizer);
                     lastSaved = n;
@@ -183,10 +184,5 @@ public final class Trainer {
             grads.put(layout.params().get(i), Arrays.copyOfRange(flat, r.offset(), r.offset() + r.length()));
         }
         return grads;
-    }
-
-    private static String duration(double seconds) {
-        long s = Math.round(seconds);
-        return s >= 3600 ? String.format("%dh%02dm", s / 3600, s % 3600 / 60) : String.format("%dm%02ds", s / 60, s % 60);
     }
 }
