@@ -53,8 +53,10 @@ public final class ConfKeys {
             "seed of the data order, augmentation and initial weights", Parsers.anyLong());
     public static final ConfKey<Integer> THREADS = new ConfKey<>("threads", "count", "1", null,
             "compute threads inside one tile task (1: Spark's task slots are the parallelism)", Parsers.intAtLeast(1));
-    public static final ConfKey<Integer> AGGREGATE_DEPTH = new ConfKey<>("aggregateDepth", "count", "2", null,
-            "depth of the treeAggregate that sums the weight gradients", Parsers.intAtLeast(1));
+    public static final ConfKey<Integer> AGGREGATE_DEPTH = new ConfKey<>("aggregateDepth", "count", "1", null,
+            "depth of the treeAggregate that sums the weight gradients; 1 sends each tile's and the tail's part "
+            + "straight to the driver, best when the untiled tail's part dominates (a level moves it one more hop)",
+            Parsers.intAtLeast(1));
     public static final ConfKey<String> DATA_ON_ERROR = new ConfKey<>("data.onError", "fail or skip", "fail", null,
             "an unreadable image or label stops the job (fail) or is logged and left out (skip)",
             Parsers.choice("fail", "skip"));

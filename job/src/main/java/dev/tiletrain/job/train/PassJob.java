@@ -93,9 +93,7 @@ final class PassJob {
                     JavaRDD<TileBlock> from = keep(states.get(b), label, cached);
                     JavaPairRDD<Integer, HaloPiece> remote = named(label, () -> haloOut(from, ref, b));
                     label.start(false, true, b + 1);
-                    boolean sameGrid = plan.group(b).grid().equals(plan.group(b + 1).grid());
-                    states.set(b + 1, named(label, () -> gather(sameGrid ? from : null, remote, ref, b,
-                            plan.group(b + 1).tiles(), passSeed)));
+                    states.set(b + 1, named(label, () -> gather(from, remote, ref, b, passSeed)));
                 } else if (step instanceof PlanStep.Tail t) {
                     int last = groups - 1;
                     JavaRDD<TileBlock> s = keep(states.get(last), label, cached);
@@ -122,10 +120,8 @@ final class PassJob {
                     JavaRDD<TileBlock> later = keep(states.get(b + 1), label, cached);
                     JavaPairRDD<Integer, HaloPiece> remote = named(label, () -> haloBack(later, ref, b));
                     label.start(false, false, b);
-                    boolean sameGrid = plan.group(b).grid().equals(plan.group(b + 1).grid());
                     JavaRDD<TileBlock> owners = states.get(b);
-                    states.set(b, named(label, () -> addHalo(owners, sameGrid ? later : null, remote, ref, b,
-                            plan.group(b).tiles())));
+                    states.set(b, named(label, () -> addHalo(owners, later, remote, ref, b, plan.group(b).tiles())));
                 } else if (step instanceof PlanStep.ReduceGradients) {
                     JavaRDD<TailResult> tailRdd = tail;
                     return StageName.within(sc, reduceName(label.text()), () -> reduce(states, tailRdd, ref));
@@ -248,21 +244,13 @@ final class PassJob {
     }
 
     /**
-     * Each tile of group {@code boundary + 1} assembles its input from the strips sent to it and, on the same
-     * grid, its own strip, cut from its cached state of group {@code boundary} in this task.
+     * Each tile of group {@code boundary + 1} assembles its input from the strips sent to it and its own strip,
+     * cut from its cached state of group {@code boundary} in this task (all groups share one grid, so tile i
+     * of both groups is partition i).
      */
     private static JavaRDD<TileBlock> gather(JavaRDD<TileBlock> own, JavaPairRDD<Integer, HaloPiece> remote,
-            ExecutorModel ref, int boundary, int tiles, long passSeed) {
-        JavaPairRDD<Integer, HaloPiece> received = remote.partitionBy(new TilePartitioner(tiles));
-        if (own == null) {
-            return received.mapPartitionsWithIndex((tile, pieces) -> {
-                RunModel m = ref.get();
-                List<HaloPiece> mine = new ArrayList<>();
-                pieces.forEachRemaining(p -> mine.add(p._2()));
-                return one(m.block(m.steps().gather(boundary, tile, mine, true, passSeed)));
-            }, false);
-        }
-        return own.zipPartitions(received, (blocks, pieces) -> {
+            ExecutorModel ref, int boundary, long passSeed) {
+        return own.zipPartitions(remote.partitionBy(new TilePartitioner(own.getNumPartitions())), (blocks, pieces) -> {
             RunModel m = ref.get();
             TileState st = only(blocks, m);
             List<HaloPiece> mine = new ArrayList<>();
@@ -292,11 +280,11 @@ final class PassJob {
         });
     }
 
-    /** Each owner adds the deltas sent back to it and, on the same grid, its own piece from the later group. */
+    /** Each owner adds the deltas sent back to it and its own piece from the later group's tile of its index. */
     private static JavaRDD<TileBlock> addHalo(JavaRDD<TileBlock> owners, JavaRDD<TileBlock> later,
             JavaPairRDD<Integer, HaloPiece> remote, ExecutorModel ref, int boundary, int tiles) {
         JavaPairRDD<Integer, HaloPiece> received = remote.partitionBy(new TilePartitioner(tiles));
-        JavaRDD<HaloPiece> pieces = later == null ? received.values() : later.zipPartitions(received, (blocks, in) -> {
+        JavaRDD<HaloPiece> pieces = later.zipPartitions(received, (blocks, in) -> {
             RunModel m = ref.get();
             List<HaloPiece> mine = new ArrayList<>();
             for (HaloPiece p : m.steps().haloBack(only(blocks, m), boundary)) {

@@ -71,6 +71,12 @@ public final class RunModel {
                     + spec.cfgName() + ": the loss layer must run untiled, after it");
         }
         steps = new TileSteps(plan);
+        // The job's halo exchange keeps tile i of every group in partition i.
+        for (FusedGroup g : plan.groups()) {
+            if (!g.grid().equals(plan.group(0).grid())) {
+                throw new IllegalArgumentException(g + " has another grid than group 0: the Spark job needs one grid");
+            }
+        }
         tail = plan.steps().stream().filter(PlanStep.Tail.class::isInstance).map(PlanStep.Tail.class::cast)
                 .findFirst().orElseThrow();
         Configuration hadoop = new Configuration();

@@ -225,6 +225,8 @@ class TrainJobIT {
         conf.remove("spark.executor.extraClassPath");
         conf.set("spark.jars", LoopbackClusterExtension.moduleDir().resolve("target/tiletrain-job.jar").toString());
         conf.set("spark.tiletrain.masterWebUi", CLUSTER.masterWebUi().toString());
+        // A tree level (9 parts at depth 2: one), so that partial sums also cross a shuffle.
+        conf.set("spark.tiletrain.aggregateDepth", "2");
         for (Map.Entry<String, String> e : fixture.sparkSettings(ITERATIONS, checkpoints).entrySet()) {
             conf.set(e.getKey(), e.getValue());
         }
