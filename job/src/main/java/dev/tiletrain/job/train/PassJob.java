@@ -91,7 +91,7 @@ final class PassJob {
                 } else if (step instanceof PlanStep.GatherHalo h) {
                     int b = h.boundary();
                     JavaRDD<TileBlock> from = keep(states.get(b), label, cached);
-                    JavaPairRDD<Integer, HaloPiece> remote = named(label, () -> haloOut(from, ref, b));
+                    JavaPairRDD<Integer, HaloPiece> remote = named(label, () -> leaving(from, ref, b, true));
                     label.start(false, true, b + 1);
                     states.set(b + 1, named(label, () -> gather(from, remote, ref, b, passSeed)));
                 } else if (step instanceof PlanStep.Tail t) {
@@ -118,7 +118,7 @@ final class PassJob {
                 } else if (step instanceof PlanStep.AddHalo ah) {
                     int b = ah.boundary();
                     JavaRDD<TileBlock> later = keep(states.get(b + 1), label, cached);
-                    JavaPairRDD<Integer, HaloPiece> remote = named(label, () -> haloBack(later, ref, b));
+                    JavaPairRDD<Integer, HaloPiece> remote = named(label, () -> leaving(later, ref, b, false));
                     label.start(false, false, b);
                     JavaRDD<TileBlock> owners = states.get(b);
                     states.set(b, named(label, () -> addHalo(owners, later, remote, ref, b, plan.group(b).tiles())));
@@ -227,20 +227,33 @@ final class PassJob {
         }));
     }
 
-    /** The strips of each owner that other tiles read, keyed by the reader. */
-    private JavaPairRDD<Integer, HaloPiece> haloOut(JavaRDD<TileBlock> from, ExecutorModel ref, int boundary) {
-        LongAccumulator bytes = accumulators.haloForward();
-        return from.flatMapToPair(b -> {
+    /**
+     * The halo pieces that leave their tile, keyed by the tile that takes them: going forward the strips of
+     * each owner that other tiles read, going back the partial deltas each reader returns to other owners.
+     */
+    private JavaPairRDD<Integer, HaloPiece> leaving(JavaRDD<TileBlock> s, ExecutorModel ref, int boundary,
+            boolean forward) {
+        LongAccumulator bytes = forward ? accumulators.haloForward() : accumulators.haloBackward();
+        return s.flatMapToPair(b -> {
             RunModel m = ref.get();
             List<Tuple2<Integer, HaloPiece>> out = new ArrayList<>();
-            for (HaloPiece p : m.steps().haloOut(b.state(m.plan()), boundary)) {
-                if (!p.strip().local()) {
-                    bytes.add(4L * p.values().data.length);
-                    out.add(new Tuple2<>(p.strip().to(), p));
-                }
+            for (HaloPiece p : pieces(m, b.state(m.plan()), boundary, forward, false)) {
+                bytes.add(4L * p.values().data.length);
+                out.add(new Tuple2<>(forward ? p.strip().to() : p.strip().from(), p));
             }
             return out.iterator();
         });
+    }
+
+    /** A tile's halo pieces (forward: as owner, back: as reader) that stay on it, or those that leave it. */
+    private static List<HaloPiece> pieces(RunModel m, TileState st, int boundary, boolean forward, boolean staying) {
+        List<HaloPiece> kept = new ArrayList<>();
+        for (HaloPiece p : forward ? m.steps().haloOut(st, boundary) : m.steps().haloBack(st, boundary)) {
+            if (p.strip().local() == staying) {
+                kept.add(p);
+            }
+        }
+        return kept;
     }
 
     /**
@@ -253,30 +266,9 @@ final class PassJob {
         return own.zipPartitions(remote.partitionBy(new TilePartitioner(own.getNumPartitions())), (blocks, pieces) -> {
             RunModel m = ref.get();
             TileState st = only(blocks, m);
-            List<HaloPiece> mine = new ArrayList<>();
-            for (HaloPiece p : m.steps().haloOut(st, boundary)) {
-                if (p.strip().local()) {
-                    mine.add(p);
-                }
-            }
+            List<HaloPiece> mine = pieces(m, st, boundary, true, true);
             pieces.forEachRemaining(p -> mine.add(p._2()));
             return one(m.block(m.steps().gather(boundary, st.tile(), mine, true, passSeed)));
-        });
-    }
-
-    /** The partial deltas each tile of group {@code boundary + 1} sends back to other owners, keyed by owner. */
-    private JavaPairRDD<Integer, HaloPiece> haloBack(JavaRDD<TileBlock> later, ExecutorModel ref, int boundary) {
-        LongAccumulator bytes = accumulators.haloBackward();
-        return later.flatMapToPair(b -> {
-            RunModel m = ref.get();
-            List<Tuple2<Integer, HaloPiece>> out = new ArrayList<>();
-            for (HaloPiece p : m.steps().haloBack(b.state(m.plan()), boundary)) {
-                if (!p.strip().local()) {
-                    bytes.add(4L * p.values().data.length);
-                    out.add(new Tuple2<>(p.strip().from(), p));
-                }
-            }
-            return out.iterator();
         });
     }
 
@@ -286,12 +278,7 @@ final class PassJob {
         JavaPairRDD<Integer, HaloPiece> received = remote.partitionBy(new TilePartitioner(tiles));
         JavaRDD<HaloPiece> pieces = later.zipPartitions(received, (blocks, in) -> {
             RunModel m = ref.get();
-            List<HaloPiece> mine = new ArrayList<>();
-            for (HaloPiece p : m.steps().haloBack(only(blocks, m), boundary)) {
-                if (p.strip().local()) {
-                    mine.add(p);
-                }
-            }
+            List<HaloPiece> mine = pieces(m, only(blocks, m), boundary, false, true);
             in.forEachRemaining(p -> mine.add(p._2()));
             return mine.iterator();
         });
