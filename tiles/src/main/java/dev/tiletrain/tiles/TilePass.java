@@ -6,6 +6,7 @@ import dev.tiletrain.ops.layers.Param;
 import dev.tiletrain.ops.layers.Pass;
 import dev.tiletrain.ops.tensor.Rect;
 import dev.tiletrain.ops.tensor.Tensor;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Map;
 
@@ -62,6 +63,16 @@ public final class TilePass implements Pass {
 
     public Map<Param, float[]> gradients() {
         return grads;
+    }
+
+    /** The synchronised statistics set so far, read-only (to ship the state to another process). */
+    public Map<BatchNorm, BatchNorm.Stats> statistics() {
+        return Collections.unmodifiableMap(stats);
+    }
+
+    /** The synchronised backward sums set so far, read-only. */
+    public Map<BatchNorm, BatchNorm.BackwardSums> backwardSums() {
+        return Collections.unmodifiableMap(sums);
     }
 
     @Override

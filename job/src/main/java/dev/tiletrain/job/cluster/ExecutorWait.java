@@ -44,6 +44,37 @@ public final class ExecutorWait {
         }
     }
 
+    /**
+     * How many executors a standalone master will give this application: on every ALIVE Worker as many as
+     * its cores and memory hold (one per Worker unless {@code spark.executor.cores} is set), at most
+     * {@code spark.cores.max / spark.executor.cores} (cores of 1 when unset). 1 when the master cannot be read (the wait then needs one).
+     */
+    public static int expected(SparkContext sc, URI masterWebUi) {
+        if (sc.master().startsWith("local")) {
+            return 0;
+        }
+        SparkConf conf = sc.getConf();
+        long memory = JavaUtils.byteStringAsMb(conf.get("spark.executor.memory", "1g"));
+        OptionalInt cores = conf.contains("spark.executor.cores")
+                ? OptionalInt.of(conf.getInt("spark.executor.cores", 1)) : OptionalInt.empty();
+        MasterState master;
+        try {
+            master = MasterState.fetch(masterWebUi);
+        } catch (IOException e) {
+            return 1;
+        }
+        int executors = 0;
+        for (MasterState.Worker w : master.aliveWorkers()) {
+            int byCores = cores.isPresent() ? w.cores() / cores.getAsInt() : Math.min(1, w.cores());
+            executors += (int) Math.min(byCores, w.memoryMb() / Math.max(1, memory));
+        }
+        if (conf.contains("spark.cores.max")) {
+            // Without spark.executor.cores an executor takes its Worker's cores; at least one each.
+            executors = Math.min(executors, conf.getInt("spark.cores.max", 1) / cores.orElse(1));
+        }
+        return Math.max(1, executors);
+    }
+
     /** The standalone master's web UI where it usually is: the master's host, port 8080. */
     public static URI defaultMasterWebUi(String sparkMaster) {
         URI master = URI.create(sparkMaster.split(",")[0]);

@@ -30,6 +30,11 @@ public final class ConfKeys {
             Parsers.constant(BatchNorm.Mode.class));
     public static final ConfKey<Integer> BATCH = new ConfKey<>("batch", "count", null, FROM_CFG + "batch",
             "images per iteration", Parsers.intAtLeast(1));
+    public static final ConfKey<Integer> SUBDIVISIONS = new ConfKey<>("subdivisions", "count", null,
+            FROM_CFG + "subdivisions", "passes per iteration (one Spark job each), gradients summed: each holds "
+            + "batch/subdivisions images", Parsers.intAtLeast(1));
+    public static final ConfKey<Integer> SIZE = new ConfKey<>("size", "pixels", null, FROM_CFG + "width and height",
+            "network input width and height", Parsers.intAtLeast(1));
     public static final ConfKey<Integer> ITERATIONS = new ConfKey<>("iterations", "count", null,
             FROM_CFG + "max_batches", "iterations (batches) to train", Parsers.intAtLeast(1));
     public static final ConfKey<Double> LEARNING_RATE = new ConfKey<>("learningRate", "number > 0", null,
@@ -48,8 +53,10 @@ public final class ConfKeys {
             "seed of the data order, augmentation and initial weights", Parsers.anyLong());
     public static final ConfKey<Integer> THREADS = new ConfKey<>("threads", "count", "1", null,
             "compute threads inside one tile task (1: Spark's task slots are the parallelism)", Parsers.intAtLeast(1));
-    public static final ConfKey<Integer> AGGREGATE_DEPTH = new ConfKey<>("aggregateDepth", "count", "2", null,
-            "depth of the treeAggregate that sums the weight gradients", Parsers.intAtLeast(1));
+    public static final ConfKey<Integer> AGGREGATE_DEPTH = new ConfKey<>("aggregateDepth", "count", "1", null,
+            "depth of the treeAggregate that sums the weight gradients; 1 sends each tile's and the tail's part "
+            + "straight to the driver, best when the untiled tail's part dominates (a level moves it one more hop)",
+            Parsers.intAtLeast(1));
     public static final ConfKey<String> DATA_ON_ERROR = new ConfKey<>("data.onError", "fail or skip", "fail", null,
             "an unreadable image or label stops the job (fail) or is logged and left out (skip)",
             Parsers.choice("fail", "skip"));
@@ -61,7 +68,7 @@ public final class ConfKeys {
             Parsers.text());
 
     public static final List<ConfKey<?>> ALL = List.of(MODEL, WEIGHTS, DATA, TILES, TILED_LAYERS, GROUPS, BATCHNORM,
-            BATCH, ITERATIONS, LEARNING_RATE, MOMENTUM, DECAY, CHECKPOINT_DIR, CHECKPOINT_EVERY, PROFILE, SEED,
+            BATCH, SUBDIVISIONS, SIZE, ITERATIONS, LEARNING_RATE, MOMENTUM, DECAY, CHECKPOINT_DIR, CHECKPOINT_EVERY, PROFILE, SEED,
             THREADS, AGGREGATE_DEPTH, DATA_ON_ERROR, EXECUTOR_WAIT_SECONDS, MASTER_WEB_UI);
 
     private ConfKeys() {}

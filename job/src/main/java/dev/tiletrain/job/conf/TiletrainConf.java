@@ -79,6 +79,11 @@ public final class TiletrainConf {
         return Optional.ofNullable(key.defaultValue()).map(d -> key.parser().parse(d));
     }
 
+    /** The key's value as written, or its default (null when neither), for messages. */
+    public String text(ConfKey<?> key) {
+        return raw.getOrDefault(key, key.defaultValue());
+    }
+
     /** The effective settings, one line per key, for the log at start. */
     public String describe() {
         StringBuilder text = new StringBuilder();

@@ -9,6 +9,9 @@ import dev.tiletrain.data.HadoopFiles;
 import dev.tiletrain.data.TileCrop;
 import dev.tiletrain.data.shapes.ShapeKind;
 import dev.tiletrain.data.shapes.ShapesWriter;
+import dev.tiletrain.job.metrics.Eta;
+import dev.tiletrain.job.train.PlanTable;
+import dev.tiletrain.job.train.TrainSetup;
 import dev.tiletrain.ops.cfg.Cfg;
 import dev.tiletrain.ops.cfg.CfgException;
 import dev.tiletrain.ops.cfg.CfgParser;
@@ -17,7 +20,6 @@ import dev.tiletrain.ops.cli.Arguments;
 import dev.tiletrain.ops.cli.UsageException;
 import dev.tiletrain.ops.layers.BatchNorm;
 import dev.tiletrain.ops.layers.Param;
-import dev.tiletrain.ops.layers.Region;
 import dev.tiletrain.ops.layers.WholeMapPass;
 import dev.tiletrain.ops.model.Model;
 import dev.tiletrain.ops.model.ModelBuilder;
@@ -32,7 +34,6 @@ import dev.tiletrain.ops.weights.DarknetWeights;
 import dev.tiletrain.ops.weights.WeightsHeader;
 import dev.tiletrain.tiles.Grid;
 import dev.tiletrain.tiles.Grouping;
-import dev.tiletrain.tiles.HaloStrip;
 import dev.tiletrain.tiles.InProcessRunner;
 import dev.tiletrain.tiles.TrainingPlan;
 import java.io.IOException;
@@ -118,7 +119,7 @@ public final class LocalTrainCommand {
         Path out_ = Path.of(a.get("out", "target/train"));
         Files.createDirectories(out_);
 
-        int classes = classes(model);
+        int classes = TrainSetup.classes(model);
         HadoopFiles files = HadoopFiles.withDefaultConfiguration();
         int generated = Math.min(classes, ShapeKind.values().length);
         Path dataPath = Path.of(a.get("data", "target/shapes-" + generated + "/" + ShapesWriter.DATA_FILE));
@@ -142,13 +143,13 @@ public final class LocalTrainCommand {
                     : Grouping.single(TrainingPlan.longestTileablePrefix(model.network()));
             plan = TrainingPlan.of(model.network(), grouping, grid);
         }
-        double haloMb = plan == null ? 0 : haloBytesPerImage(plan) * batch * subdivisions / 1e6;
+        double haloMb = plan == null ? 0 : PlanTable.haloBytesPerImage(plan) * (double) batch * subdivisions / 1e6;
         int updateBatch = batch * subdivisions;
         ModelOptimizer optimizer = new ModelOptimizer(model,
                 new Sgd(net.learningRate(), net.momentum(), net.decay(), updateBatch));
         out.printf("training %s at %dx%d: %d images (%d classes), batch %d x %d subdivisions, %s, batchnorm %s%n",
                 cfg.file(), size, height, dataset.size(), dataset.classes(), batch, subdivisions,
-                plan == null ? "untiled" : "tiles " + grid + " groups " + groups(plan), mode.name().toLowerCase());
+                plan == null ? "untiled" : "tiles " + grid + " groups " + TrainSetup.groups(plan), mode.name().toLowerCase());
 
         InProcessRunner runner = plan == null ? null : new InProcessRunner(plan, Runtime.getRuntime().availableProcessors());
         try {
@@ -179,7 +180,7 @@ public final class LocalTrainCommand {
                 average = average < 0 ? loss : average * .9 + loss * .1;
                 double eta = elapsed / (it + 1) * (iterations - it - 1);
                 out.printf("iter %d/%d loss %.3f avg %.3f images/s %.2f halo %.2f MB ETA %s%n", it + 1, iterations,
-                        loss, average, updateBatch / seconds, haloMb, duration(eta));
+                        loss, average, updateBatch / seconds, haloMb, Eta.format(eta));
                 if (every > 0 && (it + 1) % every == 0) {
                     save(model, out_.resolve("iter-" + (it + 1) + ".weights"), (long) (it + 1) * updateBatch);
                 }
@@ -193,14 +194,6 @@ public final class LocalTrainCommand {
         save(model, last, (long) iterations * updateBatch);
         out.println("wrote " + last);
         return 0;
-    }
-
-    /** The classes the network's loss layer tells apart. */
-    private static int classes(Model model) {
-        if (model.network().blocks().get(model.network().blocks().size() - 1).loss() instanceof Region r) {
-            return r.config().classes();
-        }
-        throw new IllegalArgumentException(model.name() + " does not end in a [region] layer: train needs a detector");
     }
 
     /** Gradients of two passes added (the first result's arrays are reused). */
@@ -220,34 +213,10 @@ public final class LocalTrainCommand {
         return new StepResult(0, null, null, g, Map.of());
     }
 
-    /** Halo bytes per image and iteration: every strip that leaves its tile, forward and back. */
-    private static double haloBytesPerImage(TrainingPlan plan) {
-        double bytes = 0;
-        for (int b = 0; b + 1 < plan.groups().size(); b++) {
-            for (HaloStrip s : plan.boundary(b)) {
-                if (!s.local()) {
-                    bytes += 2 * s.bytesPerImage();
-                }
-            }
-        }
-        return bytes;
-    }
-
-    private static String groups(TrainingPlan plan) {
-        StringBuilder s = new StringBuilder();
-        plan.groups().forEach(g -> s.append(s.length() == 0 ? "" : ",").append(g.firstBlock()).append('-').append(g.lastBlock()));
-        return s.toString();
-    }
-
     /** Writes under a temporary name, then renames: a crash never leaves a half-written file. */
     private static void save(Model model, Path file, long seen) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         DarknetWeights.write(tmp, WeightsHeader.darknet(seen), model.sections());
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    private static String duration(double seconds) {
-        long s = Math.round(seconds);
-        return s >= 3600 ? String.format("%dh%02dm", s / 3600, s % 3600 / 60) : String.format("%dm%02ds", s / 60, s % 60);
     }
 }

@@ -1,6 +1,13 @@
 package dev.tiletrain.job.rdd;
 
 import com.esotericsoftware.kryo.Kryo;
+import dev.tiletrain.job.train.RunSpec;
+import dev.tiletrain.job.train.TailResult;
+import dev.tiletrain.ops.layers.BatchNorm;
+import dev.tiletrain.ops.tensor.Rect;
+import dev.tiletrain.ops.tensor.Tensor;
+import dev.tiletrain.tiles.HaloPiece;
+import dev.tiletrain.tiles.HaloStrip;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.serializer.KryoRegistrator;
@@ -15,10 +22,24 @@ public final class KryoClasses implements KryoRegistrator {
     /** Extend this list with each new shipped class; its array class is registered with it. */
     static final List<Class<?>> SHIPPED = List.of(
             float[].class,
-            GradientSum.class);
+            GradientSum.class,
+            PassSum.class,
+            Rect.class,
+            HaloStrip.class,
+            HaloPiece.class,
+            BatchNorm.Mode.class,
+            BatchNorm.Moments.class,
+            BatchNorm.Stats.class,
+            BatchNorm.BackwardSums.class,
+            TailResult.class,
+            RunSpec.class);
 
     @Override
     public void registerClasses(Kryo kryo) {
+        kryo.register(Tensor.class, new TensorSerializer());
+        kryo.register(Tensor[].class);
+        kryo.register(TileBlock.class, new TileBlockSerializer());
+        kryo.register(TileBlock[].class);
         SHIPPED.forEach(c -> register(kryo, c));
     }
 

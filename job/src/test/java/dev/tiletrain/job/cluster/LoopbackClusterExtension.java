@@ -82,8 +82,9 @@ public final class LoopbackClusterExtension implements BeforeAllCallback, AfterA
 
     /**
      * A driver configuration for this cluster: loopback addresses, 512m executors, Kryo with registration
-     * required, no UI (tests that read the REST API turn it on), and the module's compiled classes on the
-     * executors' class path, since no application jar is shipped.
+     * required, no UI (tests that read the REST API turn it on), and the compiled classes of this module and
+     * the modules it needs (the registrator names their classes) on the executors' class path, since no
+     * application jar is shipped.
      */
     public SparkConf driverConf(String appName) {
         Path module = moduleDir();
@@ -91,8 +92,11 @@ public final class LoopbackClusterExtension implements BeforeAllCallback, AfterA
                 .set("spark.driver.host", ClusterSpec.LOOPBACK)
                 .set("spark.driver.bindAddress", ClusterSpec.LOOPBACK)
                 .set("spark.executor.memory", "512m")
-                .set("spark.executor.extraClassPath",
-                        module.resolve("target/classes") + File.pathSeparator + module.resolve("target/test-classes"))
+                .set("spark.executor.extraClassPath", String.join(File.pathSeparator,
+                        module.resolve("target/classes").toString(), module.resolve("target/test-classes").toString(),
+                        module.resolve("../ops/target/classes").normalize().toString(),
+                        module.resolve("../tiles/target/classes").normalize().toString(),
+                        module.resolve("../data/target/classes").normalize().toString()))
                 .set("spark.ui.enabled", "false")
                 .setAll(scala.jdk.javaapi.CollectionConverters.asScala(KryoClasses.sparkConf()));
     }

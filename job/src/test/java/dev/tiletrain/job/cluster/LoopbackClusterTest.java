@@ -105,7 +105,7 @@ class LoopbackClusterTest {
                     expected[j] += v[j];
                 }
             }
-            assertArrayEquals(expected, sum.sum());
+            assertArrayEquals(expected, sum.sum(dim));
 
             URI api = URI.create(sc.sc().uiWebUrl().get() + "/api/v1/applications/" + sc.sc().applicationId() + "/stages");
             for (JsonNode stage : new ObjectMapper().readTree(get(api))) {

@@ -51,7 +51,7 @@ class TiletrainConfTest {
         assertTrue(conf.get(ConfKeys.GROUPS).isEmpty());
         assertEquals(OptionalInt.empty(), conf.get(ConfKeys.TILED_LAYERS));
         assertEquals(BatchNorm.Mode.SYNC, conf.get(ConfKeys.BATCHNORM));
-        assertEquals(2, conf.get(ConfKeys.AGGREGATE_DEPTH));
+        assertEquals(1, conf.get(ConfKeys.AGGREGATE_DEPTH));
         assertEquals(120, conf.get(ConfKeys.EXECUTOR_WAIT_SECONDS));
         assertFalse(conf.find(ConfKeys.LEARNING_RATE).isPresent(), "the cfg decides");
         ConfException e = assertThrows(ConfException.class, () -> conf.get(ConfKeys.MODEL));

@@ -18,10 +18,10 @@ class GradientSumTest {
         GradientSum left = new GradientSum().add(a).add(new float[] {10, 20, 30});
         GradientSum right = new GradientSum().add(new float[] {100, 200, 300});
         GradientSum total = new GradientSum().merge(left).merge(new GradientSum()).merge(right);
-        assertArrayEquals(new float[] {111, 222, 333}, total.sum());
+        assertArrayEquals(new float[] {111, 222, 333}, total.sum(3));
         assertEquals(3, total.parts());
         assertArrayEquals(new float[] {1, 2, 3}, a, "a partial (a cached record) is never written to");
-        assertNotSame(a, left.sum());
+        assertNotSame(a, left.sum(3));
     }
 
     @Test
@@ -29,7 +29,21 @@ class GradientSumTest {
         GradientSum sum = new GradientSum().add(new float[3]);
         assertThrows(IllegalArgumentException.class, () -> sum.add(new float[4]));
         assertThrows(IllegalArgumentException.class, () -> sum.merge(new GradientSum().add(new float[2])));
-        assertThrows(IllegalStateException.class, () -> new GradientSum().sum());
+        assertThrows(IllegalStateException.class, () -> new GradientSum().sum(3));
+    }
+
+    /** A tile contributes its group's range, the tail its own: slices add where they meet, zeros elsewhere. */
+    @Test
+    void slicesAddAtTheirOffsets() {
+        GradientSum left = new GradientSum().add(1, new float[] {1, 2}).add(5, new float[] {7});
+        GradientSum right = new GradientSum().add(1, new float[] {10, 20});
+        GradientSum total = new GradientSum().merge(left).merge(right);
+        assertArrayEquals(new float[] {0, 11, 22, 0, 0, 7, 0}, total.sum(7));
+        assertEquals(3, total.parts());
+        assertThrows(IllegalArgumentException.class, () -> total.add(1, new float[3]));
+        GradientSum overlapping = new GradientSum().add(0, new float[3]).add(2, new float[2]);
+        assertThrows(IllegalStateException.class, () -> overlapping.sum(5));
+        assertThrows(IllegalStateException.class, () -> left.sum(5), "a slice past the vector's end");
     }
 
     /** treeAggregate puts the zero value in every task: it must stay small whatever the model's size. */

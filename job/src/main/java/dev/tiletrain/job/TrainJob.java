@@ -1,0 +1,77 @@
+package dev.tiletrain.job;
+
+import dev.tiletrain.job.conf.ConfException;
+import dev.tiletrain.job.conf.TiletrainConf;
+import dev.tiletrain.job.rdd.KryoClasses;
+import dev.tiletrain.job.train.Trainer;
+import java.util.Map;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/**
+ * The training application: {@code spark-submit --class dev.tiletrain.job.TrainJob tiletrain-job.jar
+ * [--resume]} with the run described by {@code spark.tiletrain.*} settings. Exit codes: 0 trained, 1 failed,
+ * 2 bad settings or arguments (reported before any executor work).
+ */
+public final class TrainJob {
+    static final String USAGE = """
+            usage: spark-submit --class dev.tiletrain.job.TrainJob tiletrain-job.jar [--resume]
+                     --conf spark.tiletrain.model=NET.cfg --conf spark.tiletrain.data=D.data [--conf spark.tiletrain.KEY=VALUE ...]
+              --resume   continue from the newest complete checkpoint in spark.tiletrain.checkpoint.dir
+            Every spark.tiletrain.* key is listed, with its default, in README.md.""";
+
+    private TrainJob() {}
+
+    public static void main(String[] args) {
+        System.setProperty("java.awt.headless", "true");
+        boolean resume = false;
+        for (String a : args) {
+            if (a.equals("--resume")) {
+                resume = true;
+            } else if (a.equals("--help") || a.equals("-h")) {
+                System.out.println(USAGE);
+                return;
+            } else {
+                System.err.println("TrainJob: unknown argument '" + a + "'\n" + USAGE);
+                System.exit(2);
+            }
+        }
+        SparkConf sparkConf = configure(new SparkConf());
+        TiletrainConf conf;
+        try {
+            conf = TiletrainConf.from(sparkConf);
+        } catch (ConfException e) {
+            System.err.println("TrainJob: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        int code = 0;
+        try (JavaSparkContext sc = new JavaSparkContext(sparkConf)) {
+            Trainer.run(sc, conf, resume);
+        } catch (ConfException e) {
+            System.err.println("TrainJob: " + e.getMessage());
+            code = 2;
+        } catch (Exception e) {
+            System.err.println("TrainJob: training failed: " + e);
+            e.printStackTrace();
+            code = 1;
+        }
+        System.exit(code);
+    }
+
+    /** Kryo with registration required and tiletrain's registrator (kept beside any other registrator). */
+    public static SparkConf configure(SparkConf conf) {
+        conf.setIfMissing("spark.app.name", "tiletrain");
+        for (Map.Entry<String, String> e : KryoClasses.sparkConf().entrySet()) {
+            if (e.getKey().equals("spark.kryo.registrator")) {
+                String others = conf.get(e.getKey(), "");
+                if (!others.contains(e.getValue())) {
+                    conf.set(e.getKey(), others.isEmpty() ? e.getValue() : others + "," + e.getValue());
+                }
+            } else {
+                conf.set(e.getKey(), e.getValue());
+            }
+        }
+        return conf;
+    }
+}

@@ -1,0 +1,31 @@
+package dev.tiletrain.job.train;
+
+import java.io.Serializable;
+import org.apache.spark.broadcast.Broadcast;
+
+/**
+ * What a task needs to find its JVM's model: the run's broadcast spec and the current weights. Each
+ * executor builds one {@link RunModel} per run (on the first task that asks) and copies the weights into
+ * it whenever a task brings a newer broadcast; tasks of one pass share it, as the layers allow.
+ */
+public record ExecutorModel(Broadcast<RunSpec> spec, Broadcast<float[]> weights) implements Serializable {
+    private static RunModel current;
+    private static long currentSpec = -1;
+    private static long currentWeights = -1;
+
+    /** This JVM's model for the spec, holding the weights of the broadcast. */
+    public RunModel get() {
+        synchronized (ExecutorModel.class) {
+            if (current == null || currentSpec != spec.id()) {
+                current = RunModel.of(spec.value());
+                currentSpec = spec.id();
+                currentWeights = -1;
+            }
+            if (currentWeights != weights.id()) {
+                current.model().layout().unflatten(weights.value());
+                currentWeights = weights.id();
+            }
+            return current;
+        }
+    }
+}

@@ -1,0 +1,255 @@
+package dev.tiletrain.job.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tiletrain.job.TrainJob;
+import dev.tiletrain.job.cluster.LoopbackClusterExtension;
+import dev.tiletrain.job.conf.TiletrainConf;
+import dev.tiletrain.ops.cfg.CfgParser;
+import dev.tiletrain.ops.layers.BatchNorm;
+import dev.tiletrain.ops.model.ModelBuilder;
+import dev.tiletrain.tiles.Grid;
+import dev.tiletrain.tiles.Grouping;
+import dev.tiletrain.tiles.HaloStrip;
+import dev.tiletrain.tiles.TrainingPlan;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerStageSubmitted;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The training job on a real standalone cluster (a Master and 3 Workers on loopback), its executors loading
+ * the built {@code tiletrain-job.jar}: 3 iterations of the tiny detector with 2×2 tiles, two groups and
+ * synchronised batch norm against the in-process trainers.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class TrainJobIT {
+    private static final int ITERATIONS = 3;
+    /**
+     * Bytes Kryo adds to one halo record besides its floats: the pair and key, the piece, the strip record
+     * (6 ints, a flag, its rectangle) and the tensor's 6 ints, with class ids; ~66 measured by construction.
+     */
+    private static final int FRAMING_PER_RECORD = 100;
+
+    @RegisterExtension
+    static final LoopbackClusterExtension CLUSTER = new LoopbackClusterExtension(3);
+
+    @TempDir
+    static Path shared;
+
+    private static TrainingFixture fixture;
+    private static float[] initial;
+    private static float[] tiled;
+    private static float[] untiled;
+    /** The weights of the first test's run, which nothing disturbed; the later tests compare with it. */
+    private static float[] undisturbed;
+
+    @BeforeAll
+    static void trainInProcess() throws IOException {
+        fixture = TrainingFixture.generate(shared.resolve("data"));
+        initial = fixture.initial();
+        tiled = fixture.weights(fixture.trainInProcess(ITERATIONS, TrainingFixture.GRID, shared.resolve("tiled")));
+        untiled = fixture.weights(fixture.trainInProcess(ITERATIONS, "1x1", shared.resolve("untiled")));
+    }
+
+    @Test
+    @Order(1)
+    void trainsLikeTheInProcessRunnerInNamedStagesMovingOnlyHaloBytes() throws Exception {
+        SparkConf conf = driverConf("tiletrain IT", shared.resolve("undisturbed"))
+                .set("spark.tiletrain.checkpoint.every", "1")
+                .set("spark.ui.enabled", "true")
+                .set("spark.ui.port", Integer.toString(LoopbackClusterExtension.freePorts(1)[0]))
+                // Uncompressed, the halo shuffle's bytes are its records' exactly.
+                .set("spark.shuffle.compress", "false");
+        JsonNode stages;
+        Trainer.Outcome outcome;
+        try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+            outcome = Trainer.run(sc, TiletrainConf.from(conf), false);
+            stages = new ObjectMapper().readTree(get(URI.create(sc.sc().uiWebUrl().get() + "/api/v1/applications/"
+                    + sc.sc().applicationId() + "/stages")));
+        }
+        float[] spark = fixture.weights(weightsOf(outcome));
+        undisturbed = spark;
+        assertClose(spark, tiled, 1e-5, "the in-process runner (2x2 tiles, same groups)");
+        assertClose(spark, untiled, 1e-4, "the untiled trainer");
+
+        List<String> names = new ArrayList<>();
+        stages.forEach(s -> names.add(s.path("name").asText()));
+        for (String expected : List.of("fwd g0 L0 2x2", "sync fwd g0 L0-2 2x2", "sync fwd g0 L2-3 2x2",
+                "fwd g1 L4 2x2", "sync fwd g1 L4-6 2x2", "sync fwd g1 L6-8 2x2", "sync fwd g1 L8 2x2", "tail L9-10",
+                "bwd g1 L8 2x2", "sync bwd g1 L6-8 2x2", "sync bwd g1 L4-6 2x2", "sync bwd g1 L4 2x2",
+                "bwd g0 L2-3 2x2", "sync bwd g0 L0-2 2x2")) {
+            assertEquals(ITERATIONS, names.stream().filter(expected::equals).count(),
+                    "stage '" + expected + "' once per iteration among " + names);
+        }
+        // treeAggregate at depth 2 over 9 parts: a map stage (which also runs group 0's last backward) and the
+        // final fold, both named by the call site.
+        assertEquals(2 * ITERATIONS, names.stream().filter("sync bwd g0 L0 2x2, grad reduce"::equals).count(),
+                names.toString());
+        assertEquals(16 * ITERATIONS, names.size(), "stages per iteration: " + names);
+
+        TrainingPlan plan = TrainingPlan.of(ModelBuilder.build(CfgParser.parse(fixture.cfg), BatchNorm.Mode.SYNC,
+                TrainingFixture.SEED).network(), Grouping.parse(TrainingFixture.GROUPS), Grid.parse(TrainingFixture.GRID));
+        long payload = PlanTable.haloBytesPerImage(plan, 0) * TrainingFixture.BATCH;
+        long records = plan.boundary(0).stream().filter(s -> !s.local()).count();
+        assertTrue(records > 0 && plan.boundary(0).stream().anyMatch(HaloStrip::local), "a boundary with both kinds");
+        // Forward, the stage ending group 0 writes the strips; back, the stage ending group 1's backward.
+        for (String halo : List.of("sync fwd g0 L2-3 2x2", "sync bwd g1 L4 2x2")) {
+            for (JsonNode s : stages) {
+                if (s.path("name").asText().equals(halo)) {
+                    long written = s.path("shuffleWriteBytes").asLong();
+                    System.out.printf("%s: %d shuffle bytes for %d payload bytes in %d records%n", halo, written,
+                            payload, records);
+                    assertTrue(written >= payload && written <= payload + records * FRAMING_PER_RECORD,
+                            halo + " wrote " + written + " bytes for " + payload + " bytes of strips in " + records
+                                    + " records");
+                }
+            }
+        }
+    }
+
+    /**
+     * Kills one executor JVM (SIGKILL, as a device that dies) while iteration 2 runs its backward: the run
+     * recomputes the lost tile states and shuffle outputs from lineage and ends with the same weights.
+     */
+    @Test
+    @Order(3)
+    void losingAnExecutorMidIterationLeavesTheWeightsUnchanged(@TempDir Path temp) throws Exception {
+        SparkConf conf = driverConf("tiletrain IT executor loss", temp.resolve("checkpoints"));
+        AtomicReference<String> killed = new AtomicReference<>();
+        Trainer.Outcome outcome;
+        try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+            String app = sc.sc().applicationId();
+            sc.sc().addSparkListener(new SparkListener() {
+                @Override
+                public void onStageSubmitted(SparkListenerStageSubmitted stage) {
+                    boolean second = stage.properties() != null
+                            && "iter-2".equals(stage.properties().getProperty("spark.jobGroup.id"));
+                    if (second && stage.stageInfo().name().equals("sync bwd g1 L6-8 2x2") && killed.get() == null) {
+                        ProcessHandle executor = ProcessHandle.allProcesses()
+                                .filter(p -> p.info().commandLine().filter(c -> c.contains("CoarseGrainedExecutorBackend")
+                                        && c.contains(app)).isPresent())
+                                .findFirst().orElseThrow(() -> new AssertionError("no executor process of " + app));
+                        executor.destroyForcibly();
+                        killed.set("pid " + executor.pid());
+                    }
+                }
+            });
+            outcome = Trainer.run(sc, TiletrainConf.from(conf), false);
+        }
+        assertTrue(killed.get() != null, "no executor was killed");
+        System.out.println("killed executor " + killed.get() + " during iteration 2");
+        float[] weights = fixture.weights(weightsOf(outcome));
+        assertClose(weights, tiled, 1e-5, "the in-process runner");
+        if (undisturbed != null) {
+            assertClose(weights, undisturbed, 1e-5, "the undisturbed run");
+        }
+    }
+
+    /**
+     * A new application resumes from the first test's checkpoint of iteration 1 (as if that run had stopped
+     * there) and ends with the uninterrupted run's weights.
+     */
+    @Test
+    @Order(2)
+    void resumesFromTheNewestCheckpoint(@TempDir Path temp) throws Exception {
+        Path earlier = shared.resolve("undisturbed/iter-00000001");
+        assumeTrue(undisturbed != null && Files.isDirectory(earlier), "needs the first test's checkpoints");
+        Path checkpoints = temp.resolve("checkpoints");
+        Files.createDirectories(checkpoints.resolve(earlier.getFileName()));
+        try (var parts = Files.list(earlier)) {
+            for (Path part : parts.toList()) {
+                Files.copy(part, checkpoints.resolve(earlier.getFileName()).resolve(part.getFileName()));
+            }
+        }
+        SparkConf conf = driverConf("tiletrain IT resumed", checkpoints);
+        Trainer.Outcome outcome;
+        try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+            outcome = Trainer.run(sc, TiletrainConf.from(conf), true);
+        }
+        try (var files = Files.list(checkpoints)) {
+            assertEquals(1, files.filter(p -> p.getFileName().toString().endsWith("-iterations.csv")).count(),
+                    "the resumed application's metrics CSV");
+        }
+        assertClose(fixture.weights(weightsOf(outcome)), undisturbed, 1e-5, "the uninterrupted run");
+    }
+
+    /** {@code submit/train}: spark-submit of the jar with conf/'s defaults, in its own driver JVM. */
+    @Test
+    @Order(4)
+    void submitTrainRunsTheJar(@TempDir Path temp) throws Exception {
+        Path root = LoopbackClusterExtension.moduleDir().getParent();
+        List<String> command = new ArrayList<>(List.of(root.resolve("submit/train").toString(), "--master",
+                CLUSTER.masterUrl(), "--conf", "spark.executor.memory=512m",
+                "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.driver.bindAddress=127.0.0.1",
+                "--conf", "spark.tiletrain.masterWebUi=" + CLUSTER.masterWebUi()));
+        fixture.sparkSettings(ITERATIONS, temp).forEach((k, v) -> command.addAll(List.of("--conf", k + "=" + v)));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("TILETRAIN_DRIVER_OPTS", "-Xmx1g");
+        Process submit = builder.start();
+        String output = new String(submit.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(submit.waitFor(1, TimeUnit.MINUTES), output);
+        assertEquals(0, submit.exitValue(), output);
+        assertTrue(output.contains("iter 3/3 loss"), output);
+        assertClose(fixture.weights(temp.resolve("iter-00000003").resolve(TrainCheckpoint.WEIGHTS)), tiled, 1e-5,
+                "the in-process runner, through spark-submit");
+    }
+
+    private static SparkConf driverConf(String name, Path checkpoints) {
+        SparkConf conf = TrainJob.configure(CLUSTER.driverConf(name));
+        // The executors load the job from the built jar, as spark-submit ships it, not from target/classes.
+        conf.remove("spark.executor.extraClassPath");
+        conf.set("spark.jars", LoopbackClusterExtension.moduleDir().resolve("target/tiletrain-job.jar").toString());
+        conf.set("spark.tiletrain.masterWebUi", CLUSTER.masterWebUi().toString());
+        // A tree level (9 parts at depth 2: one), so that partial sums also cross a shuffle.
+        conf.set("spark.tiletrain.aggregateDepth", "2");
+        for (Map.Entry<String, String> e : fixture.sparkSettings(ITERATIONS, checkpoints).entrySet()) {
+            conf.set(e.getKey(), e.getValue());
+        }
+        return conf;
+    }
+
+    private static Path weightsOf(Trainer.Outcome outcome) {
+        return Path.of(new org.apache.hadoop.fs.Path(outcome.checkpoint().orElseThrow(), TrainCheckpoint.WEIGHTS).toUri());
+    }
+
+    /** Normwise relative closeness of the weights and of what training changed in them. */
+    private static void assertClose(float[] actual, float[] expected, double tolerance, String what) {
+        double weights = TrainingFixture.relative(actual, expected, null);
+        double updates = TrainingFixture.relative(actual, expected, initial);
+        System.out.printf("vs %s: weights %.3g, updates %.3g%n", what, weights, updates);
+        assertTrue(weights <= tolerance, "weights vs " + what + ": " + weights);
+        assertTrue(updates <= tolerance, "updates vs " + what + ": " + updates);
+    }
+
+    private static String get(URI uri) throws IOException, InterruptedException {
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), uri + " answered " + response.body());
+        return response.body();
+    }
+}

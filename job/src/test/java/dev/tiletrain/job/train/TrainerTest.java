@@ -1,0 +1,45 @@
+package dev.tiletrain.job.train;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tiletrain.job.TrainJob;
+import dev.tiletrain.job.conf.TiletrainConf;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The Spark job in local mode (one JVM, tasks on threads) against the in-process trainers. */
+class TrainerTest {
+    @TempDir
+    java.nio.file.Path temp;
+
+    @Test
+    void localModeTrainsLikeTheInProcessRunner() throws Exception {
+        TrainingFixture f = TrainingFixture.generate(temp.resolve("data"));
+        int iterations = 2;
+        SparkConf conf = TrainJob.configure(new SparkConf().setMaster("local[2]").setAppName("trainer test")
+                .set("spark.ui.enabled", "false"));
+        f.sparkSettings(iterations, temp.resolve("checkpoints")).forEach(conf::set);
+        Trainer.Outcome outcome;
+        try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+            outcome = Trainer.run(sc, TiletrainConf.from(conf), false);
+        }
+        float[] spark = f.weights(java.nio.file.Path.of(new Path(outcome.checkpoint().orElseThrow(),
+                TrainCheckpoint.WEIGHTS).toUri()));
+        float[] tiled = f.weights(f.trainInProcess(iterations, TrainingFixture.GRID, temp.resolve("tiled")));
+        float[] untiled = f.weights(f.trainInProcess(iterations, "1x1", temp.resolve("untiled")));
+        float[] initial = f.initial();
+        double vsTiled = TrainingFixture.relative(spark, tiled, null);
+        double vsUntiled = TrainingFixture.relative(spark, untiled, null);
+        double changeVsTiled = TrainingFixture.relative(spark, tiled, initial);
+        System.out.printf("spark vs in-process tiled %.3g (updates %.3g), vs untiled %.3g (updates %.3g)%n", vsTiled,
+                changeVsTiled, vsUntiled, TrainingFixture.relative(spark, untiled, initial));
+        // The weights, and (far stricter: the weights barely move in 2 steps) what training changed in them.
+        assertTrue(vsTiled <= 1e-5, "vs tiled " + vsTiled);
+        assertTrue(vsUntiled <= 1e-4, "vs untiled " + vsUntiled);
+        assertTrue(changeVsTiled <= 1e-5, "updates vs tiled " + changeVsTiled);
+        assertTrue(TrainingFixture.relative(spark, untiled, initial) <= 1e-4, "updates vs untiled");
+    }
+}
