@@ -128,6 +128,11 @@ public final class Convolution implements Layer {
         return inputGradient(x.rect, dy);
     }
 
+    @Override
+    public void backwardParams(Tensor x, Tensor y, Tensor dy, Pass pass) {
+        weightGradient(x, dy, pass.grad(weights));
+    }
+
     /** Adds dLoss/dW = Σ over images of dY·colᵀ into {@code grad}; x must cover inputRegion(dy.rect). */
     public void weightGradient(Tensor x, Tensor dy, float[] grad) {
         Rect o = dy.rect;
