@@ -2,7 +2,9 @@ package dev.tiletrain.ops.bench;
 
 import dev.tiletrain.ops.gemm.Gemm;
 import dev.tiletrain.ops.layers.WholeMapPass;
+import com.sun.management.OperatingSystemMXBean;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -17,20 +19,24 @@ public final class StepTiming {
     /** What the parent reads from the child's standard output: the line starting with this. */
     static final String PREFIX = "step-timing";
 
-    /** Median, fastest and slowest step (ms), the step's conv GFLOP, the peak live heap (bytes), the GEMM engine. */
-    record Result(double medianMs, double minMs, double maxMs, double gflop, long liveHeap, String backend) {
+    /**
+     * Median, fastest and slowest step (wall ms), the median CPU time of the whole process per step (ms, GC
+     * and BLAS threads included, in the OS's 10 ms ticks), the step's conv GFLOP, the peak live heap
+     * (bytes), the GEMM engine.
+     */
+    record Result(double medianMs, double minMs, double maxMs, double cpuMs, double gflop, long liveHeap, String backend) {
         String encode() {
             return String.join("\t", PREFIX, Double.toString(medianMs), Double.toString(minMs), Double.toString(maxMs),
-                    Double.toString(gflop), Long.toString(liveHeap), backend);
+                    Double.toString(cpuMs), Double.toString(gflop), Long.toString(liveHeap), backend);
         }
 
         static Result decode(String line) {
             String[] f = line.split("\t");
-            if (f.length != 7 || !f[0].equals(PREFIX)) {
+            if (f.length != 8 || !f[0].equals(PREFIX)) {
                 throw new IllegalArgumentException("not a " + PREFIX + " line: " + line);
             }
             return new Result(Double.parseDouble(f[1]), Double.parseDouble(f[2]), Double.parseDouble(f[3]),
-                    Double.parseDouble(f[4]), Long.parseLong(f[5]), f[6]);
+                    Double.parseDouble(f[4]), Double.parseDouble(f[5]), Long.parseLong(f[6]), f[7]);
         }
     }
 
@@ -56,18 +62,26 @@ public final class StepTiming {
         for (int i = 0; i < warmup; i++) {
             step.run();
         }
-        double[] ms = new double[steps];
+        OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        double[] ms = new double[steps], cpu = new double[steps];
         for (int i = 0; i < steps; i++) {
-            long start = System.nanoTime();
+            long start = System.nanoTime(), cpuStart = os.getProcessCpuTime();
             step.run();
             ms[i] = (System.nanoTime() - start) / 1e6;
+            cpu[i] = (os.getProcessCpuTime() - cpuStart) / 1e6;
         }
         WholeMapPass pass = new WholeMapPass(true, -1);
         LiveHeapProbe probe = new LiveHeapProbe(pass);
         probe.sample();
         step.run(probe, pass);
         Arrays.sort(ms);
-        double median = steps % 2 == 1 ? ms[steps / 2] : (ms[steps / 2 - 1] + ms[steps / 2]) / 2;
-        return new Result(median, ms[0], ms[steps - 1], step.convFlops() / 1e9, probe.peak(), Gemm.standard().backend());
+        return new Result(median(ms), ms[0], ms[steps - 1], median(cpu), step.convFlops() / 1e9, probe.peak(),
+                Gemm.standard().backend());
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 }

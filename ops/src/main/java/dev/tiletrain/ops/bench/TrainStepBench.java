@@ -27,8 +27,10 @@ public final class TrainStepBench {
 
             Times one untiled training step (forward, backward, SGD update) per configuration, each in its own
             JVM with OPENBLAS_NUM_THREADS=T, one after another, and prints the median over N steps after the
-            warm-up, the convolutions' GFLOP/s (forward, weight and input gradients; no input gradient for the
-            first layer) and the peak live heap. The step is PyTorch's reference step (shared/bench): batch
+            warm-up, the fastest and slowest, the median CPU time of the whole JVM per step (GC and BLAS threads
+            included; on a shared machine, wall time above CPU time is time other work took), the convolutions'
+            GFLOP/s (forward, weight and input gradients; no input gradient for the first layer) and the peak
+            live heap. The step is PyTorch's reference step (shared/bench): batch
             norm with batch statistics, loss ½·Σ out²/batch at the last layer before a trailing [region] or
             [cost] (left out), backward without the input's gradient, Darknet's SGD update from [net].
 
@@ -84,8 +86,8 @@ public final class TrainStepBench {
         }
         out.printf("untiled training step, median of %d after %d warm-up, one JVM per row (-Xms%s -Xmx%s, pre-touched)%n",
                 steps, warmup, heap, heap);
-        out.printf("%-22s %5s %5s %7s %10s %9s %9s %10s %8s %12s%n", "model", "size", "batch", "threads",
-                "median ms", "min ms", "max ms", "GFLOP", "GFLOP/s", "live heap MB");
+        out.printf("%-22s %5s %5s %7s %10s %9s %9s %8s %10s %8s %12s%n", "model", "size", "batch", "threads",
+                "median ms", "min ms", "max ms", "CPU ms", "GFLOP", "GFLOP/s", "live heap MB");
         String backend = null;
         for (Path model : models) {
             for (int size : sizes) {
@@ -99,8 +101,8 @@ public final class TrainStepBench {
                         }
                         backend = r.backend();
                         String name = model.getFileName().toString().replaceFirst("\\.cfg$", "");
-                        out.printf("%-22s %5d %5d %7d %10.1f %9.1f %9.1f %10.2f %8.1f %12.0f%n", name, size, batch, t,
-                                r.medianMs(), r.minMs(), r.maxMs(), r.gflop(), r.gflop() * 1e3 / r.medianMs(),
+                        out.printf("%-22s %5d %5d %7d %10.1f %9.1f %9.1f %8.1f %10.2f %8.1f %12.0f%n", name, size, batch,
+                                t, r.medianMs(), r.minMs(), r.maxMs(), r.cpuMs(), r.gflop(), r.gflop() * 1e3 / r.medianMs(),
                                 r.liveHeap() / 1e6);
                     }
                 }
