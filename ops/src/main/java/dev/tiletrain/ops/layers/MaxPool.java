@@ -172,11 +172,11 @@ public final class MaxPool implements Layer {
             float m = size == 2 ? max2(x, i, xw) : Float.NaN;
             if (plain(m)) {
                 // The first position holding m: nothing before it is greater, so it is the strict-> argmax.
-                int best = i + xw + 1;
-                best = x[i + xw] == m ? i + xw : best;
-                best = x[i + 1] == m ? i + 1 : best;
-                best = x[i] == m ? i : best;
-                dx[best] += g;
+                int bm = Float.floatToRawIntBits(m);
+                int ea = same(Float.floatToRawIntBits(x[i]), bm), eb = same(Float.floatToRawIntBits(x[i + 1]), bm);
+                int ec = same(Float.floatToRawIntBits(x[i + xw]), bm);
+                int off = (1 - ea) * (eb + (1 - eb) * (xw + 1 - ec));
+                dx[i + off] += g;
             } else {
                 int best = argmaxInside(x, i, xw);
                 if (best >= 0) {
@@ -184,6 +184,12 @@ public final class MaxPool implements Layer {
                 }
             }
         }
+    }
+
+    /** 1 when the ints are equal, else 0, without a branch. */
+    private static int same(int a, int b) {
+        int d = a ^ b;
+        return ((d | -d) >>> 31) ^ 1;
     }
 
     /**
