@@ -29,6 +29,7 @@ public final class Tiletrain {
         COMMANDS.put("train", new Entry("train a Darknet detector in this process, untiled or as fused tiles (no Spark)",
                 LocalTrainCommand::run));
         COMMANDS.put("generate-data", new Entry("write the synthetic shapes detection set (Darknet layout)", GenerateData::run));
+        COMMANDS.put("bench", new Entry("time untiled training steps: median ms, GFLOP/s, live heap", dev.tiletrain.ops.bench.TrainStepBench::run));
         COMMANDS.put("check-data", new Entry("read every image and label of a .data set as training will, and report", CheckData::run));
         COMMANDS.put("profile", new Entry("measure this machine's rates into a device profile for the planner", dev.tiletrain.tiles.cli.ProfileCommand::run));
     }

@@ -128,6 +128,11 @@ public final class Convolution implements Layer {
         return inputGradient(x.rect, dy);
     }
 
+    @Override
+    public void backwardParams(Tensor x, Tensor y, Tensor dy, Pass pass) {
+        weightGradient(x, dy, pass.grad(weights));
+    }
+
     /** Adds dLoss/dW = Σ over images of dY·colᵀ into {@code grad}; x must cover inputRegion(dy.rect). */
     public void weightGradient(Tensor x, Tensor dy, float[] grad) {
         Rect o = dy.rect;
@@ -177,14 +182,16 @@ public final class Convolution implements Layer {
         }
         int rows = bandRows(patch, o.width(), o.height());
         float[] col = Scratch.floats(scratchFloats(x.rect, o));
+        // col2im adds through a copy at x's own indices (see addColumns); any array as long as x serves.
+        float[] staging = read || stride != 1 ? null : new float[x.data.length];
         for (int oy = o.y1(); oy <= o.y2(); oy += rows) {
             int last = Math.min(oy + rows - 1, o.y2()), columns = (last - oy + 1) * o.width();
             if (read) {
-                transfer(x, b, o, oy, last, col, true);
+                transfer(x, b, o, oy, last, col, true, null);
             }
             product.run(col, 0, columns, columns, (oy - o.y1()) * o.width());
             if (!read) {
-                transfer(x, b, o, oy, last, col, false);
+                transfer(x, b, o, oy, last, col, false, staging);
             }
         }
     }
@@ -192,10 +199,11 @@ public final class Convolution implements Layer {
     /**
      * Between image {@code b} of {@code x} and the im2col matrix of output rows {@code oyFrom..oyTo} of
      * {@code o} (row (c,ky,kx), column (oy,ox)): fills {@code col} (padding as 0) when {@code toColumns},
-     * else adds {@code col} into x (padding dropped). Each kernel offset kx has one contiguous run of output
-     * columns that lands inside the map, so the inner loops are plain copies or strided adds.
+     * else adds {@code col} into x (padding dropped; {@code staging} as in {@link #addColumns}). Each kernel
+     * offset kx has one contiguous run of output columns that lands inside the map, so the inner loops are
+     * plain copies or strided adds.
      */
-    private void transfer(Tensor x, int b, Rect o, int oyFrom, int oyTo, float[] col, boolean toColumns) {
+    private void transfer(Tensor x, int b, Rect o, int oyFrom, int oyTo, float[] col, boolean toColumns, float[] staging) {
         int xw = x.w(), plane = x.h() * xw, ow = o.width(), d = 0;
         for (int ch = 0; ch < in.c(); ch++) {
             int base = (b * x.c + ch) * plane;
@@ -213,13 +221,30 @@ public final class Convolution implements Layer {
                         if (toColumns) {
                             fillColumns(inside, x.data, s, col, d, ow, lo, hi);
                         } else if (inside) {
-                            for (int j = lo; j <= hi; j++) {
-                                x.data[s + j * stride] += col[d + j];
-                            }
+                            addColumns(x.data, s, col, d, lo, hi, staging);
                         }
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * x[s + j·stride] += col[d + j] for j in [lo, hi]. With stride 1 the segment is first copied into
+     * {@code staging} at x's own indices and added from there: C2 (Java 17) vectorizes a loop only when all its
+     * arrays share one index, and this add runs once per im2col element (measured on YOLOv2 layer 2 at 416²:
+     * col2im 8.3 → 3.7 ms of its 26 ms input gradient).
+     */
+    private void addColumns(float[] x, int s, float[] col, int d, int lo, int hi, float[] staging) {
+        if (stride != 1) {
+            for (int j = lo; j <= hi; j++) {
+                x[s + j * stride] += col[d + j];
+            }
+            return;
+        }
+        System.arraycopy(col, d + lo, staging, s + lo, hi - lo + 1);
+        for (int i = s + lo, end = s + hi; i <= end; i++) {
+            x[i] += staging[i];
         }
     }
 

@@ -51,6 +51,16 @@ public interface Layer {
      */
     Tensor backward(Tensor x, Tensor y, Tensor dy, Pass pass);
 
+    /**
+     * {@link #backward} for a caller that needs no dLoss/dx (the layer reading the network's input): adds
+     * only dLoss/dθ. A layer whose dx is a product of its own (a convolution's) overrides this to skip it.
+     */
+    default void backwardParams(Tensor x, Tensor y, Tensor dy, Pass pass) {
+        if (!params().isEmpty()) {
+            backward(x, y, dy, pass);
+        }
+    }
+
     /** A short description for plans and logs, e.g. {@code conv 3x3/1 32}. */
     String describe();
 }

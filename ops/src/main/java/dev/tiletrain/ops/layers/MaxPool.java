@@ -12,7 +12,8 @@ import dev.tiletrain.ops.tensor.Tensor;
  *
  * <p>The backward routes each output's gradient to its window's argmax, the first maximum in Darknet's
  * scan order (rows outer, columns inner, strict {@code >}). The argmax is recomputed from {@code x}
- * rather than stored, so the layer holds no state between forward and backward. A window whose values
+ * rather than stored, so the layer holds no state between forward and backward; windows inside the map
+ * take a path without bounds checks, which is what an untiled YOLOv2 pool consists of. A window whose values
  * are all NaN or ≤ −FLT_MAX has no argmax (Darknet would write to index −1) and sends no gradient.
  */
 public final class MaxPool implements Layer {
@@ -79,10 +80,17 @@ public final class MaxPool implements Layer {
         for (int b = 0; b < x.n; b++) {
             for (int ch = 0; ch < in.c(); ch++) {
                 for (int oy = o.y1(); oy <= o.y2(); oy++) {
-                    int d = y.index(b, ch, oy, o.x1());
+                    int d = y.index(b, ch, oy, o.x1()) - o.x1();
+                    int lo = insideFrom(o), hi = insideTo(oy, o);
                     for (int ox = o.x1(); ox <= o.x2(); ox++) {
+                        if (ox == lo && lo <= hi) {
+                            maxRow(x.data, x.index(b, ch, oy * stride + offset, lo * stride + offset), hi - lo + 1, x.w(),
+                                    y.data, d + lo);
+                            ox = hi;
+                            continue;
+                        }
                         int i = argmax(x, b, ch, oy, ox);
-                        y.data[d++] = i < 0 ? -Float.MAX_VALUE : x.data[i];
+                        y.data[d + ox] = i < 0 ? -Float.MAX_VALUE : x.data[i];
                     }
                 }
             }
@@ -102,17 +110,118 @@ public final class MaxPool implements Layer {
         for (int b = 0; b < x.n; b++) {
             for (int ch = 0; ch < in.c(); ch++) {
                 for (int oy = o.y1(); oy <= o.y2(); oy++) {
-                    int d = dy.index(b, ch, oy, o.x1());
-                    for (int ox = o.x1(); ox <= o.x2(); ox++, d++) {
+                    int d = dy.index(b, ch, oy, o.x1()) - o.x1();
+                    int lo = insideFrom(o), hi = insideTo(oy, o);
+                    for (int ox = o.x1(); ox <= o.x2(); ox++) {
+                        if (ox == lo && lo <= hi) {
+                            routeRow(x.data, x.index(b, ch, oy * stride + offset, lo * stride + offset), hi - lo + 1, x.w(),
+                                    dy.data, d + lo, dx.data);
+                            ox = hi;
+                            continue;
+                        }
                         int i = argmax(x, b, ch, oy, ox);
                         if (i >= 0) {
-                            dx.data[i] += dy.data[d];
+                            dx.data[i] += dy.data[d + ox];
                         }
                     }
                 }
             }
         }
         return dx;
+    }
+
+    /** The first output column of {@code o} whose window can lie inside the map (see {@link #insideTo}). */
+    private int insideFrom(Rect o) {
+        return Math.max(o.x1(), firstInside());
+    }
+
+    /**
+     * The last output column of row {@code oy} of {@code o} whose window lies inside the map; below
+     * {@link #insideFrom} when the row has none. Such windows lie inside x too, which covers inputRegion(o).
+     */
+    private int insideTo(int oy, Rect o) {
+        boolean rowInside = oy >= firstInside() && oy * stride + offset + size - 1 <= in.h() - 1;
+        return rowInside ? Math.min(o.x2(), Math.floorDiv(in.w() - size - offset, stride)) : Integer.MIN_VALUE;
+    }
+
+    /** The first output index (along either axis) whose window starts inside the map. */
+    private int firstInside() {
+        return (-offset + stride - 1) / stride;
+    }
+
+    /**
+     * Maxima of {@code count} windows inside the map, the first at {@code x[i]}, the next {@code stride}
+     * further, into {@code y[d..]}: the values at {@link #argmaxInside}, found for 2×2 windows by
+     * {@link #max2} wherever that is the same value ({@link #plain}).
+     */
+    private void maxRow(float[] x, int i, int count, int xw, float[] y, int d) {
+        for (int k = 0; k < count; k++, i += stride) {
+            float m = size == 2 ? max2(x, i, xw) : Float.NaN;
+            if (!plain(m)) {
+                int best = argmaxInside(x, i, xw);
+                m = best < 0 ? -Float.MAX_VALUE : x[best];
+            }
+            y[d + k] = m;
+        }
+    }
+
+    /** Adds the gradients {@code dy[d..]} of the windows of {@link #maxRow} into dx at each window's argmax. */
+    private void routeRow(float[] x, int i, int count, int xw, float[] dy, int d, float[] dx) {
+        for (int k = 0; k < count; k++, i += stride) {
+            float g = dy[d + k];
+            float m = size == 2 ? max2(x, i, xw) : Float.NaN;
+            if (plain(m)) {
+                // The first position holding m: nothing before it is greater, so it is the strict-> argmax.
+                int bm = Float.floatToRawIntBits(m);
+                int ea = same(Float.floatToRawIntBits(x[i]), bm), eb = same(Float.floatToRawIntBits(x[i + 1]), bm);
+                int ec = same(Float.floatToRawIntBits(x[i + xw]), bm);
+                int off = (1 - ea) * (eb + (1 - eb) * (xw + 1 - ec));
+                dx[i + off] += g;
+            } else {
+                int best = argmaxInside(x, i, xw);
+                if (best >= 0) {
+                    dx[best] += g;
+                }
+            }
+        }
+    }
+
+    /** 1 when the ints are equal, else 0, without a branch. */
+    private static int same(int a, int b) {
+        int d = a ^ b;
+        return ((d | -d) >>> 31) ^ 1;
+    }
+
+    /**
+     * The maximum of the 2×2 window at {@code x[i]} by {@link Math#max}, which compiles branch-free (the
+     * strict-{@code >} scan mispredicts about one branch per window on real data: 5× slower).
+     */
+    private static float max2(float[] x, int i, int xw) {
+        return Math.max(Math.max(x[i], x[i + 1]), Math.max(x[i + xw], x[i + xw + 1]));
+    }
+
+    /**
+     * True when a window's {@link Math#max} is also the strict-{@code >} scan's maximum: it is not NaN (the
+     * scan skips NaN, Math.max returns it), not a zero (the scan keeps the first zero's sign, Math.max
+     * prefers +0), and above the scan's start −FLT_MAX.
+     */
+    private static boolean plain(float m) {
+        return m > -Float.MAX_VALUE && m != 0;
+    }
+
+    /** {@link #argmax} of the window at {@code x[i]}, which lies inside the map, without bounds checks. */
+    private int argmaxInside(float[] x, int i, int xw) {
+        float max = -Float.MAX_VALUE;
+        int best = -1;
+        for (int r = i, end = i + size * xw; r < end; r += xw) {
+            for (int j = r; j < r + size; j++) {
+                if (x[j] > max) {
+                    max = x[j];
+                    best = j;
+                }
+            }
+        }
+        return best;
     }
 
     /** Index in {@code x.data} of the window's first maximum in Darknet's scan order, or −1 if none. */

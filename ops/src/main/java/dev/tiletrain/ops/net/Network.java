@@ -116,15 +116,25 @@ public final class Network {
      * blocks and returns dLoss/d(input of the range).
      */
     public Tensor backward(Trace trace, Tensor dOut, Pass pass) {
-        return backward(trace, dOut, false, pass);
+        return backward(trace, dOut, false, true, pass);
     }
 
     /** Back-propagates the input gradient of the ending loss layer (from {@link #loss}). */
     public Tensor backwardFromLoss(Trace trace, Tensor lossInputGradient, Pass pass) {
-        return backward(trace, lossInputGradient, true, pass);
+        return backward(trace, lossInputGradient, true, true, pass);
     }
 
-    private Tensor backward(Trace trace, Tensor dOut, boolean fromLoss, Pass pass) {
+    /**
+     * The parameter gradients of {@link #backward} (or of {@link #backwardFromLoss} when {@code fromLoss})
+     * without dLoss/d(input of the range), which training does not need: the layers reading that input add
+     * only their parameter gradients ({@link Layer#backwardParams}), which spares the first convolution's
+     * input-gradient product and col2im.
+     */
+    public void backwardParams(Trace trace, Tensor seed, boolean fromLoss, Pass pass) {
+        backward(trace, seed, fromLoss, false, pass);
+    }
+
+    private Tensor backward(Trace trace, Tensor dOut, boolean fromLoss, boolean inputGradient, Pass pass) {
         int first = trace.first(), last = trace.last();
         Tensor[] delta = new Tensor[last - first + 2]; // delta[b - first + 1] for block b; [0] the input
         delta[last - first + 1] = dOut;
@@ -139,14 +149,21 @@ public final class Network {
             if (b == last && fromLoss) {
                 top--; // dOut already is the gradient at the loss layer's input
             }
-            for (int i = top; i >= 0; i--) {
+            boolean skipInput = !inputGradient && !block.isRoute() && source(block, first) == first - 1;
+            for (int i = top; i >= (skipInput ? 1 : 0); i--) {
                 d = block.layers().get(i).backward(t.get(i), t.get(i + 1), d, pass);
             }
-            if (block.isRoute()) {
+            if (skipInput) {
+                if (top >= 0) {
+                    block.layers().get(0).backwardParams(t.get(0), t.get(1), d, pass);
+                }
+            } else if (block.isRoute()) {
                 int offset = 0;
                 for (int src : block.inputs()) {
                     Tensor part = trace.output(src);
-                    accumulate(delta, src - first + 1, channels(d, offset, part.c));
+                    if (src != first - 1 || inputGradient) {
+                        accumulate(delta, src - first + 1, channels(d, offset, part.c));
+                    }
                     offset += part.c;
                 }
             } else {

@@ -100,6 +100,74 @@ class MaxPoolTest {
         assertArrayEquals(new float[] {0, 5, 0, 0}, layer.backward(x, y, dy, new WholeMapPass(true, 0)).data);
     }
 
+    /** Every size, stride and padding on maps full of ties, with NaN, ±0, ±∞ and −FLT_MAX among the values. */
+    static Stream<Case> tiedCases() {
+        Stream.Builder<Case> cases = Stream.builder();
+        long seed = 300;
+        for (int size = 2; size <= 3; size++) {
+            for (int stride = 1; stride <= 2; stride++) {
+                for (int padding = 0; padding <= size - 1; padding++) {
+                    cases.add(new Case(new Shape(3, 9, 12), size, stride, padding, 2, seed++));
+                    cases.add(new Case(new Shape(2, 8, 7), size, stride, padding, 1, seed++));
+                }
+            }
+        }
+        return cases.build();
+    }
+
+    /**
+     * Outputs and input gradients equal, bit for bit, a transcription of Darknet's forward_maxpool_layer and
+     * backward_maxpool_layer (where a window without argmax sends no gradient): ties (±0 included), NaN,
+     * infinities and −FLT_MAX decide the maximum and argmax as Darknet's scan does, inside the map and at its
+     * border.
+     */
+    @ParameterizedTest
+    @MethodSource("tiedCases")
+    void equalsDarknetOnTiesAndSpecialValues(Case c) {
+        MaxPool layer = c.layer();
+        Random random = new Random(c.seed());
+        Tensor x = Tensor.zeros(c.batch(), c.shape());
+        float[] values = {-1, 0, 1, 2, Float.NaN, -Float.MAX_VALUE, -0f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
+        for (int i = 0; i < x.data.length; i++) {
+            x.data[i] = random.nextInt(8) == 0 ? values[4 + random.nextInt(5)] : values[random.nextInt(4)];
+        }
+        Tensor dy = Tensor.zeros(c.batch(), layer.outputShape());
+        for (int i = 0; i < dy.data.length; i++) {
+            dy.data[i] = random.nextInt(5) + 1;
+        }
+        Shape in = c.shape(), out = layer.outputShape();
+        float[] expectedY = new float[dy.data.length], expectedDx = new float[x.data.length];
+        int offset = -c.padding() / 2, o = 0;
+        for (int b = 0; b < c.batch(); b++) {
+            for (int k = 0; k < in.c(); k++) {
+                for (int i = 0; i < out.h(); i++) {
+                    for (int j = 0; j < out.w(); j++, o++) {
+                        float max = -Float.MAX_VALUE;
+                        int maxI = -1;
+                        for (int n = 0; n < c.size(); n++) {
+                            for (int m = 0; m < c.size(); m++) {
+                                int h = offset + i * c.stride() + n, w = offset + j * c.stride() + m;
+                                int index = w + in.w() * (h + in.h() * (k + b * in.c()));
+                                boolean valid = h >= 0 && h < in.h() && w >= 0 && w < in.w();
+                                float val = valid ? x.data[index] : -Float.MAX_VALUE;
+                                maxI = val > max ? index : maxI;
+                                max = val > max ? val : max;
+                            }
+                        }
+                        expectedY[o] = max;
+                        if (maxI >= 0) {
+                            expectedDx[maxI] += dy.data[o];
+                        }
+                    }
+                }
+            }
+        }
+        WholeMapPass pass = new WholeMapPass(true, 0);
+        Tensor y = layer.forward(x, out.full(), pass);
+        assertArrayEquals(expectedY, y.data);
+        assertArrayEquals(expectedDx, layer.backward(x, y, dy, pass).data);
+    }
+
     @Test
     void overlappingWindowsAddTheirGradients() {
         MaxPool layer = new MaxPool(new Shape(1, 1, 3), 2, 1, 1);
