@@ -2,7 +2,6 @@ package dev.tiletrain.job;
 
 import dev.tiletrain.job.conf.ConfException;
 import dev.tiletrain.job.conf.TiletrainConf;
-import dev.tiletrain.job.rdd.KryoClasses;
 import dev.tiletrain.job.train.Trainer;
 import java.util.Map;
 import org.apache.spark.SparkConf;

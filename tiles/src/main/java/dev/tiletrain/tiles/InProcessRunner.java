@@ -121,17 +121,37 @@ public final class InProcessRunner implements AutoCloseable {
         stats.putAll(tailPass.statistics());
         Map<Param, float[]> grads = new IdentityHashMap<>();
         for (TileState[] group : states) {
-            for (TileState s : group) {
-                add(grads, s.pass().gradients());
-            }
+            grads.putAll(tileSums(group));
         }
         for (Param p : plan.network().params()) {
             float[] g = tailPass.gradOrNull(p);
-            if (g != null) {
-                add(grads, Map.of(p, g));
+            if (g != null && grads.put(p, g) != null) {
+                throw new IllegalStateException(p + " has gradients from both the tiles and the tail");
             }
         }
         return new StepResult(cost, output, inputGradient, grads, stats);
+    }
+
+    /**
+     * A group's parameter gradients: each parameter's partial gradients of all tiles, added in the tile tree
+     * order of {@link TileSum} (a tile that has none adds zeros), as the Spark job adds them.
+     */
+    private static Map<Param, float[]> tileSums(TileState[] group) {
+        Map<Param, TileSum> sums = new IdentityHashMap<>();
+        for (TileState s : group) {
+            for (Param p : s.pass().gradients().keySet()) {
+                sums.computeIfAbsent(p, q -> new TileSum());
+            }
+        }
+        Map<Param, float[]> totals = new IdentityHashMap<>();
+        sums.forEach((p, sum) -> {
+            for (TileState s : group) {
+                float[] g = s.pass().gradients().get(p);
+                sum.merge(TileSum.of(s.tile(), group.length, g == null ? new float[p.size()] : g.clone()));
+            }
+            totals.put(p, sum.total());
+        });
+        return totals;
     }
 
     /** The pieces addressed to tile {@code t}: by receiver going forward, by owner going back. */
@@ -143,16 +163,6 @@ public final class InProcessRunner implements AutoCloseable {
             }
         }
         return mine;
-    }
-
-    private static void add(Map<Param, float[]> sum, Map<Param, float[]> part) {
-        for (Map.Entry<Param, float[]> e : part.entrySet()) {
-            float[] s = sum.computeIfAbsent(e.getKey(), p -> new float[p.size()]);
-            float[] g = e.getValue();
-            for (int i = 0; i < s.length; i++) {
-                s[i] += g[i];
-            }
-        }
     }
 
     private TileState[] parallel(int tiles, IntFunction<TileState> work) {

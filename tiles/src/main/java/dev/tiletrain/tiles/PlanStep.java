@@ -1,10 +1,13 @@
 package dev.tiletrain.tiles;
 
+import java.io.Serializable;
+
 /**
  * One operator of a {@link TrainingPlan}, in dependency order. Tile steps run once per tile of their
- * group; exchanges and syncs are where tiles meet (on Spark: stage boundaries).
+ * group; exchanges and syncs are where tiles meet (on Spark: stage boundaries). Serializable, so that a
+ * Spark task's closure can carry the step it runs.
  */
-public sealed interface PlanStep {
+public sealed interface PlanStep extends Serializable {
     /** Each tile of group 0 takes its input region from the batch. */
     record ReadInput() implements PlanStep {}
 

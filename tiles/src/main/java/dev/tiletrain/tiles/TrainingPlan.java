@@ -180,6 +180,11 @@ public final class TrainingPlan {
         return steps;
     }
 
+    /** The plan's cuts over the tiled prefix. */
+    public Grouping grouping() {
+        return new Grouping(groups.stream().map(g -> new int[] {g.firstBlock(), g.lastBlock()}).toList());
+    }
+
     public int lastTiledBlock() {
         return groups.get(groups.size() - 1).lastBlock();
     }

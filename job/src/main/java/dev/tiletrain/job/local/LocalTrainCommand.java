@@ -9,7 +9,7 @@ import dev.tiletrain.data.HadoopFiles;
 import dev.tiletrain.data.TileCrop;
 import dev.tiletrain.data.shapes.ShapeKind;
 import dev.tiletrain.data.shapes.ShapesWriter;
-import dev.tiletrain.job.metrics.Eta;
+import dev.tiletrain.job.train.IterationStep;
 import dev.tiletrain.job.train.PlanTable;
 import dev.tiletrain.job.train.TrainSetup;
 import dev.tiletrain.ops.cfg.Cfg;
@@ -19,7 +19,6 @@ import dev.tiletrain.ops.cfg.NetConfig;
 import dev.tiletrain.ops.cli.Arguments;
 import dev.tiletrain.ops.cli.UsageException;
 import dev.tiletrain.ops.layers.BatchNorm;
-import dev.tiletrain.ops.layers.Param;
 import dev.tiletrain.ops.layers.WholeMapPass;
 import dev.tiletrain.ops.model.Model;
 import dev.tiletrain.ops.model.ModelBuilder;
@@ -41,8 +40,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.IdentityHashMap;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -149,14 +146,14 @@ public final class LocalTrainCommand {
                 new Sgd(net.learningRate(), net.momentum(), net.decay(), updateBatch));
         out.printf("training %s at %dx%d: %d images (%d classes), batch %d x %d subdivisions, %s, batchnorm %s%n",
                 cfg.file(), size, height, dataset.size(), dataset.classes(), batch, subdivisions,
-                plan == null ? "untiled" : "tiles " + grid + " groups " + TrainSetup.groups(plan), mode.name().toLowerCase());
+                plan == null ? "untiled" : "tiles " + grid + " groups " + plan.grouping(), mode.name().toLowerCase());
 
         InProcessRunner runner = plan == null ? null : new InProcessRunner(plan, Runtime.getRuntime().availableProcessors());
+        IterationStep step = new IterationStep(optimizer, updateBatch, 0, iterations);
         try {
-            double average = -1, elapsed = 0;
             for (int it = 0; it < iterations; it++) {
                 long start = System.nanoTime();
-                StepResult total = null;
+                float[] gradient = null;
                 float cost = 0;
                 for (int sub = 0; sub < subdivisions; sub++) {
                     long pass = (long) it * subdivisions + sub;
@@ -166,21 +163,12 @@ public final class LocalTrainCommand {
                     StepResult r = runner == null
                             ? Backprop.run(model.network(), x, truth, new WholeMapPass(true, seed + pass, seen))
                             : runner.run(x, truth, true, seed + pass, seen);
-                    // Darknet updates the rolling statistics at every forward, the weights once per batch.
-                    for (Map.Entry<BatchNorm, BatchNorm.Stats> e : r.statistics().entrySet()) {
-                        e.getKey().updateRolling(e.getValue());
-                    }
+                    IterationStep.updateRolling(r.statistics());
+                    gradient = IterationStep.add(gradient, model.layout().flatten(r.gradients()::get));
                     cost += r.cost();
-                    total = total == null ? r : sum(total, r);
                 }
-                optimizer.apply(new StepResult(cost, null, null, total.gradients(), Map.of()), it + 1);
-                double seconds = (System.nanoTime() - start) / 1e9;
-                elapsed += seconds;
-                float loss = cost / updateBatch;
-                average = average < 0 ? loss : average * .9 + loss * .1;
-                double eta = elapsed / (it + 1) * (iterations - it - 1);
-                out.printf("iter %d/%d loss %.3f avg %.3f images/s %.2f halo %.2f MB ETA %s%n", it + 1, iterations,
-                        loss, average, updateBatch / seconds, haloMb, Eta.format(eta));
+                step.update(it + 1, gradient);
+                out.println(step.line(it + 1, cost, (System.nanoTime() - start) / 1e9, haloMb));
                 if (every > 0 && (it + 1) % every == 0) {
                     save(model, out_.resolve("iter-" + (it + 1) + ".weights"), (long) (it + 1) * updateBatch);
                 }
@@ -194,23 +182,6 @@ public final class LocalTrainCommand {
         save(model, last, (long) iterations * updateBatch);
         out.println("wrote " + last);
         return 0;
-    }
-
-    /** Gradients of two passes added (the first result's arrays are reused). */
-    private static StepResult sum(StepResult a, StepResult b) {
-        Map<Param, float[]> g = new IdentityHashMap<>(a.gradients());
-        for (Map.Entry<Param, float[]> e : b.gradients().entrySet()) {
-            float[] s = g.get(e.getKey());
-            if (s == null) {
-                g.put(e.getKey(), e.getValue());
-            } else {
-                float[] v = e.getValue();
-                for (int i = 0; i < s.length; i++) {
-                    s[i] += v[i];
-                }
-            }
-        }
-        return new StepResult(0, null, null, g, Map.of());
     }
 
     /** Writes under a temporary name, then renames: a crash never leaves a half-written file. */

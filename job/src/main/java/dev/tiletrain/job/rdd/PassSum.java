@@ -1,33 +1,33 @@
 package dev.tiletrain.job.rdd;
 
 import dev.tiletrain.ops.layers.BatchNorm;
+import dev.tiletrain.tiles.TileSum;
 import java.io.Serializable;
 import java.util.Arrays;
 
 /**
- * What one training pass sends to the driver, summed by {@code treeAggregate(new PassSum(), PassSum::merge,
- * PassSum::merge, depth)}: the gradient slices of every tile and the tail, the tail's cost, and the batch
- * statistics each batch norm used (by its position in the network's {@code batchNorms()}), for the
- * rolling update. Each batch norm's statistics come from exactly one part (tile 0 of its group, where all
- * tiles agree, or the tail), so a second copy is an error. The zero value is small (see {@link GradientSum}).
+ * What the tiles of one training pass send to the driver, summed by {@code treeAggregate(new PassSum(),
+ * PassSum::merge, PassSum::merge, depth)}: each tile's partial gradient of the tiled layers (one vector over
+ * their parameters, every group's part of it) added in the fixed tile order of {@link TileSum}, so the sum's
+ * bits do not depend on which task finished first; and the batch statistics the tiles' batch norms used
+ * (by position in the network's {@code batchNorms()}), sent by tile 0, where all tiles agree, for the rolling
+ * update. A second copy of a batch norm's statistics is an error. The zero value allocates nothing: a
+ * treeAggregate zero travels in every task's closure.
  */
 public final class PassSum implements Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
-    private GradientSum gradients = new GradientSum();
-    private double cost;
+    private TileSum gradient = new TileSum();
     private int[] statisticsOf = new int[0];
     private BatchNorm.Stats[] statistics = new BatchNorm.Stats[0];
 
-    /** One part: a gradient slice (copied) at {@code offset}, a cost, and statistics by batch-norm position. */
-    public static PassSum part(int offset, float[] gradient, double cost, int[] statisticsOf,
-            BatchNorm.Stats[] statistics) {
+    /** Tile {@code tile} of {@code tiles}: its gradient (which the sum takes over) and statistics by position. */
+    public static PassSum part(int tile, int tiles, float[] gradient, int[] statisticsOf, BatchNorm.Stats[] statistics) {
         if (statisticsOf.length != statistics.length) {
             throw new IllegalArgumentException(statisticsOf.length + " positions for " + statistics.length + " statistics");
         }
         PassSum p = new PassSum();
-        p.gradients.add(offset, gradient);
-        p.cost = cost;
+        p.gradient = TileSum.of(tile, tiles, gradient);
         p.statisticsOf = statisticsOf.clone();
         p.statistics = statistics.clone();
         return p;
@@ -35,15 +35,14 @@ public final class PassSum implements Serializable {
 
     /** Adds {@code other} into this sum; {@code other} is consumed. */
     public PassSum merge(PassSum other) {
-        gradients.merge(other.gradients);
-        cost += other.cost;
+        gradient.merge(other.gradient);
         int n = statisticsOf.length;
         statisticsOf = Arrays.copyOf(statisticsOf, n + other.statisticsOf.length);
         statistics = Arrays.copyOf(statistics, n + other.statistics.length);
         for (int i = 0; i < other.statisticsOf.length; i++) {
             for (int j = 0; j < n; j++) {
                 if (statisticsOf[j] == other.statisticsOf[i]) {
-                    throw new IllegalStateException("two parts sent the statistics of batch norm " + statisticsOf[j]);
+                    throw new IllegalStateException("two tiles sent the statistics of batch norm " + statisticsOf[j]);
                 }
             }
             statisticsOf[n + i] = other.statisticsOf[i];
@@ -52,12 +51,9 @@ public final class PassSum implements Serializable {
         return this;
     }
 
-    public GradientSum gradients() {
-        return gradients;
-    }
-
-    public double cost() {
-        return cost;
+    /** The tiled layers' gradient summed over all tiles. */
+    public float[] gradient() {
+        return gradient.total();
     }
 
     /** The statistics of batch norm {@code k} (position in the network's batch norms), or null. */

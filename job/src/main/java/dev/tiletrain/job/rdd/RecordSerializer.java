@@ -16,12 +16,12 @@ import java.util.Arrays;
  * and the constructor runs, so a record's checks hold for what arrives on an executor too.
  * Component values of reference types travel with their class, which must be registered as well.
  */
-final class RecordSerializer<T extends Record> extends Serializer<T> {
+public final class RecordSerializer<T extends Record> extends Serializer<T> {
     private final RecordComponent[] components;
     private final Method[] accessors;
     private final Constructor<T> constructor;
 
-    RecordSerializer(Class<T> type) {
+    public RecordSerializer(Class<T> type) {
         components = type.getRecordComponents();
         accessors = Arrays.stream(components).map(RecordComponent::getAccessor).toArray(Method[]::new);
         try {

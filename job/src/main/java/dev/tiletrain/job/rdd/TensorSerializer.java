@@ -12,11 +12,11 @@ import dev.tiletrain.ops.tensor.Tensor;
  * cached tile activations travel in this form. 24 bytes of framing per tensor (no length: the shape says
  * how many floats follow), and the constructor's shape check runs on arrival.
  */
-final class TensorSerializer extends Serializer<Tensor> {
+public final class TensorSerializer extends Serializer<Tensor> {
     /** Bytes this serializer writes besides the floats. */
     static final int FRAMING_BYTES = 6 * Integer.BYTES;
 
-    TensorSerializer() {
+    public TensorSerializer() {
         setImmutable(true);
     }
 

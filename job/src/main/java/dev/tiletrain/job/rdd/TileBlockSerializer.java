@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Writes a {@link TileBlock} by index ({@link TileBlock.Portable}); what arrives is bound to a plan on use. */
-final class TileBlockSerializer extends Serializer<TileBlock> {
+public final class TileBlockSerializer extends Serializer<TileBlock> {
     @Override
     public void write(Kryo kryo, Output out, TileBlock block) {
         TileBlock.Portable p = block.portable();

@@ -3,128 +3,101 @@ package dev.tiletrain.job.train;
 import dev.tiletrain.job.rdd.PassSum;
 import dev.tiletrain.job.rdd.StageName;
 import dev.tiletrain.job.rdd.TileBlock;
-import dev.tiletrain.job.rdd.TilePartitioner;
+import dev.tiletrain.ops.layers.BatchNorm;
+import dev.tiletrain.ops.model.Model;
 import dev.tiletrain.ops.tensor.Tensor;
-import dev.tiletrain.tiles.FusedGroup;
-import dev.tiletrain.tiles.HaloPiece;
 import dev.tiletrain.tiles.PlanStep;
-import dev.tiletrain.tiles.TileState;
 import dev.tiletrain.tiles.TileSteps;
 import dev.tiletrain.tiles.TrainingPlan;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
-import java.util.Iterator;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
-import java.util.stream.IntStream;
-import org.apache.spark.TaskContext;
-import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.api.java.function.Function2;
-import org.apache.spark.api.java.function.Function3;
 import org.apache.spark.storage.StorageLevel;
-import org.apache.spark.util.LongAccumulator;
-import scala.Tuple2;
 
 /**
- * One training pass of a {@link TrainingPlan} as one Spark job: the plan's steps in the plan's order, as the
- * in-process runner walks them, with tile states in cached RDD partitions (partition i = tile i) and
- * everything tiles exchange in shuffles keyed by the receiving tile.
- *
- * <ul>
- *   <li>Tile steps are narrow maps over the previous state.
- *   <li>A batch-norm sync is an all-gather: every tile's moments (or backward sums) go to every tile, each
- *       reduces them in tile order and continues from its cached state (zipped, narrow).
- *   <li>A halo gather ships only the strips that leave their tile; a tile's own strip comes from its cached
- *       state in the same task. The halo add mirrors it going back.
- *   <li>The tail gathers the last group's owned outputs into one task and scatters its input gradient back.
- *   <li>Every tile's gradient slice and the tail's meet in one {@code treeAggregate}.
- * </ul>
- * Every state that a later stage reads is cached ({@code MEMORY_ONLY}) and released after the pass.
+ * One training pass of a {@link TrainingPlan} as two Spark jobs, walking the plan's steps in the order the
+ * in-process runner walks them, with the same {@code TileSteps}: the forward job runs the tiles up to the
+ * last group's owned outputs, which it returns to the driver; the driver runs the untiled tail; the backward
+ * job seeds the tiles with the tail's input gradient, runs them back and sums every tile's gradient in one
+ * {@code treeAggregate}. Tile states are cached RDD partitions (partition i = tile i), released after the
+ * pass.
  */
 final class PassJob {
     private final JavaSparkContext sc;
     private final TrainingPlan plan;
+    private final Model model;
+    private final RunSpec spec;
+    private final UntiledTail tail;
     private final TrainAccumulators accumulators;
     private final int aggregateDepth;
+    private final StageLabels labels;
 
-    PassJob(JavaSparkContext sc, TrainingPlan plan, TrainAccumulators accumulators, int aggregateDepth) {
+    PassJob(JavaSparkContext sc, TrainSetup setup, TrainAccumulators accumulators, int aggregateDepth) {
         this.sc = sc;
-        this.plan = plan;
+        this.plan = setup.plan();
+        this.model = setup.model();
+        this.spec = setup.spec();
+        this.tail = new UntiledTail(plan, setup.truth());
         this.accumulators = accumulators;
         this.aggregateDepth = aggregateDepth;
-    }
-
-    /** The stage name of the gradient reduction, which also runs group 0's last backward steps. */
-    static String reduceName(String lastBackward) {
-        return lastBackward + ", grad reduce";
+        this.labels = StageLabels.of(plan);
     }
 
     /**
-     * Runs pass {@code pass} (0-based over the run: iteration × subdivisions + subdivision) with the weights of
-     * {@code ref} and returns what the driver needs: summed gradients, cost and statistics.
+     * What a pass gives the driver: the cost, the gradient of every parameter in the model's layout, and the
+     * batch statistics each batch norm used, for the rolling update.
      */
-    PassSum run(long pass, ExecutorModel ref) {
-        int batch = ref.spec().value().batch();
-        long seen = (pass + 1) * batch;
-        long passSeed = ref.spec().value().seed() + pass;
-        int groups = plan.groups().size();
+    record Result(double cost, float[] gradient, Map<BatchNorm, BatchNorm.Stats> statistics) {}
+
+    /** Pass {@code pass} (0-based over the run: iteration × subdivisions + subdivision). */
+    Result run(long pass, PrefixBroadcast prefix) {
+        long passSeed = spec.passSeed(pass);
+        long seen = (pass + 1) * spec.imagesPerPass();
+        int last = plan.groups().size() - 1;
+        TileRdds rdds = new TileRdds(sc, prefix, accumulators, plan.group(0).tiles());
+        List<JavaRDD<TileBlock>> states = new ArrayList<>(Collections.nCopies(plan.groups().size(), null));
         List<JavaRDD<?>> cached = new ArrayList<>();
-        List<JavaRDD<TileBlock>> states = new ArrayList<>(Collections.nCopies(groups, null));
-        StageLabel label = new StageLabel(plan);
-        JavaRDD<TailResult> tail = null;
+        UntiledTail.Result tailResult = null;
         try {
-            for (PlanStep step : plan.steps()) {
+            List<PlanStep> steps = plan.steps();
+            for (int i = 0; i < steps.size(); i++) {
+                PlanStep step = steps.get(i);
                 if (step instanceof PlanStep.ReadInput) {
-                    label.start(false, true, 0);
-                    states.set(0, named(label, () -> readInput(sc, ref, plan.group(0).tiles(), pass, passSeed)));
+                    states.set(0, rdds.readInput(pass, passSeed));
                 } else if (step instanceof PlanStep.Forward f) {
-                    label.layers(f.from(), f.to());
-                    states.set(f.group(), named(label, () -> forward(states.get(f.group()), ref, f)));
+                    states.set(f.group(), rdds.each(states.get(f.group()), (x, s) -> x.steps().forward(s, f)));
                 } else if (step instanceof PlanStep.SyncForward sf) {
-                    int layer = sf.layer();
-                    states.set(sf.group(), sync(states.get(sf.group()), label, true, cached, ref,
-                            (m, st) -> m.steps().moments(st, layer),
-                            (m, st, all) -> m.steps().withStatistics(st, layer, TileSteps.statistics(all))));
+                    JavaRDD<TileBlock> s0 = keep(states.get(sf.group()), sf.group(), cached);
+                    states.set(sf.group(), named(i, () -> rdds.sync(s0, (x, s) -> x.steps().moments(s, sf.layer()),
+                            (x, s, all) -> x.steps().withStatistics(s, sf.layer(), TileSteps.statistics(all)))));
                 } else if (step instanceof PlanStep.GatherHalo h) {
-                    int b = h.boundary();
-                    JavaRDD<TileBlock> from = keep(states.get(b), label, cached);
-                    JavaPairRDD<Integer, HaloPiece> remote = named(label, () -> leaving(from, ref, b, true));
-                    label.start(false, true, b + 1);
-                    states.set(b + 1, named(label, () -> gather(from, remote, ref, b, passSeed)));
-                } else if (step instanceof PlanStep.Tail t) {
-                    int last = groups - 1;
-                    JavaRDD<TileBlock> s = keep(states.get(last), label, cached);
-                    JavaPairRDD<Integer, Tensor> owned = named(label, () -> toTail(s, ref));
-                    Supplier<String> tailName = () -> "tail " + StageLabel.blocks(t.firstBlock(), t.lastBlock());
-                    JavaRDD<TailResult> result = StageName.within(sc, tailName.get(),
-                            () -> runTail(owned, ref, pass, seen, passSeed));
-                    tail = keep(result, tailName.get(), cached);
-                    JavaRDD<TailResult> tailRdd = tail;
-                    JavaPairRDD<Integer, Tensor> deltas = StageName.within(sc, tailName.get(),
-                            () -> scatter(tailRdd, ref, plan.group(last).tiles()));
-                    label.start(false, false, last);
-                    states.set(last, named(label, () -> seed(s, deltas, ref)));
-                } else if (step instanceof PlanStep.Backward bw) {
-                    label.layers(bw.from(), bw.to());
-                    states.set(bw.group(), named(label, () -> backward(states.get(bw.group()), ref, bw)));
+                    JavaRDD<TileBlock> owners = keep(states.get(h.boundary()), h.boundary(), cached);
+                    states.set(h.boundary() + 1, rdds.gather(owners,
+                            named(i, () -> rdds.leaving(owners, h.boundary(), true)), h.boundary(), passSeed));
+                } else if (step instanceof PlanStep.Tail) {
+                    JavaRDD<TileBlock> owners = keep(states.get(last), last, cached);
+                    List<Tensor> owned = named(i, () -> rdds.ownedOutputs(owners).collect());
+                    tailResult = tail.run(owned, pass, seen, passSeed);
+                    states.set(last, rdds.seed(owners, tailResult.deltas()));
+                } else if (step instanceof PlanStep.Backward b) {
+                    states.set(b.group(), rdds.each(states.get(b.group()), (x, s) -> x.steps().backward(s, b)));
                 } else if (step instanceof PlanStep.SyncBackward sb) {
-                    int layer = sb.layer();
-                    states.set(sb.group(), sync(states.get(sb.group()), label, false, cached, ref,
-                            (m, st) -> m.steps().localSums(st, layer),
-                            (m, st, all) -> m.steps().withBackwardSums(st, layer, TileSteps.backwardSums(all))));
-                } else if (step instanceof PlanStep.AddHalo ah) {
-                    int b = ah.boundary();
-                    JavaRDD<TileBlock> later = keep(states.get(b + 1), label, cached);
-                    JavaPairRDD<Integer, HaloPiece> remote = named(label, () -> leaving(later, ref, b, false));
-                    label.start(false, false, b);
-                    JavaRDD<TileBlock> owners = states.get(b);
-                    states.set(b, named(label, () -> addHalo(owners, later, remote, ref, b, plan.group(b).tiles())));
+                    JavaRDD<TileBlock> s0 = keep(states.get(sb.group()), sb.group(), cached);
+                    states.set(sb.group(), named(i, () -> rdds.sync(s0, (x, s) -> x.steps().localSums(s, sb.layer()),
+                            (x, s, all) -> x.steps().withBackwardSums(s, sb.layer(), TileSteps.backwardSums(all)))));
+                } else if (step instanceof PlanStep.AddHalo a) {
+                    JavaRDD<TileBlock> readers = keep(states.get(a.boundary() + 1), a.boundary() + 1, cached);
+                    states.set(a.boundary(), rdds.addHalo(states.get(a.boundary()), readers,
+                            named(i, () -> rdds.leaving(readers, a.boundary(), false)), a.boundary()));
                 } else if (step instanceof PlanStep.ReduceGradients) {
-                    JavaRDD<TailResult> tailRdd = tail;
-                    return StageName.within(sc, reduceName(label.text()), () -> reduce(states, tailRdd, ref));
+                    PassSum sum = named(i, () -> rdds.parts(states).treeAggregate(new PassSum(), PassSum::merge,
+                            PassSum::merge, aggregateDepth));
+                    return result(tailResult, sum);
                 }
             }
             throw new IllegalStateException("the plan has no gradient reduction step");
@@ -136,240 +109,33 @@ final class PassJob {
         }
     }
 
-    private <T> T named(StageLabel label, Supplier<T> work) {
-        return StageName.within(sc, label.text(), work);
+    /** The tail's and the tiles' parts of the pass in the model's terms. */
+    private Result result(UntiledTail.Result tailResult, PassSum tiles) {
+        float[] gradient = model.layout().flatten(p -> tailResult.gradients().get(p));
+        float[] tiled = tiles.gradient();
+        System.arraycopy(tiled, 0, gradient, 0, tiled.length);
+        Map<BatchNorm, BatchNorm.Stats> statistics = new IdentityHashMap<>(tailResult.statistics());
+        List<BatchNorm> norms = model.network().batchNorms();
+        for (int k = 0; k < norms.size(); k++) {
+            BatchNorm.Stats st = tiles.statistics(k);
+            if (st != null && statistics.put(norms.get(k), st) != null) {
+                throw new IllegalStateException("batch norm " + k + " has statistics from both the tiles and the tail");
+            }
+        }
+        return new Result(tailResult.cost(), gradient, statistics);
     }
 
-    /** Caches a state that two consumers read (the exchange that ends its stage and the next stage's zip). */
-    private static <T> JavaRDD<T> keep(JavaRDD<T> rdd, Object name, List<JavaRDD<?>> cached) {
+    /** Caches a state that two consumers read (the exchange that ends its stage, and the step after it). */
+    private static JavaRDD<TileBlock> keep(JavaRDD<TileBlock> rdd, int group, List<JavaRDD<?>> cached) {
         if (rdd.getStorageLevel().equals(StorageLevel.NONE())) {
-            rdd.setName(name.toString()).persist(StorageLevel.MEMORY_ONLY());
+            rdd.setName("g" + group + " tile states").persist(StorageLevel.MEMORY_ONLY());
             cached.add(rdd);
         }
         return rdd;
     }
 
-    private PassSum reduce(List<JavaRDD<TileBlock>> states, JavaRDD<TailResult> tail, ExecutorModel ref) {
-        List<JavaRDD<PassSum>> parts = new ArrayList<>();
-        for (JavaRDD<TileBlock> s : states) {
-            parts.add(s.map(b -> {
-                RunModel m = ref.get();
-                return m.tilePart(b.state(m.plan()));
-            }));
-        }
-        parts.add(tail.map(r -> PassSum.part(r.offset(), r.gradient(), r.cost(), r.statisticsOf(), r.statistics())));
-        @SuppressWarnings("unchecked")
-        JavaRDD<PassSum>[] all = parts.toArray(new JavaRDD[0]);
-        PassSum total = sc.union(all).treeAggregate(new PassSum(), PassSum::merge, PassSum::merge, aggregateDepth);
-        long expected = 1 + plan.groups().stream().mapToLong(FusedGroup::tiles).sum();
-        if (total.gradients().parts() != expected) {
-            throw new IllegalStateException("the gradient reduction summed " + total.gradients().parts()
-                    + " parts, expected " + expected + " (every tile of every group and the tail)");
-        }
-        return total;
-    }
-
-    // The RDD-building steps below are static so that their closures capture only what they name.
-
-    private static JavaRDD<TileBlock> readInput(JavaSparkContext sc, ExecutorModel ref, int tiles, long pass,
-            long passSeed) {
-        return sc.parallelize(IntStream.range(0, tiles).boxed().toList(), tiles).map(t -> {
-            RunModel m = ref.get();
-            return m.block(m.start(t, pass, passSeed));
-        });
-    }
-
-    private static JavaRDD<TileBlock> forward(JavaRDD<TileBlock> in, ExecutorModel ref, PlanStep.Forward f) {
-        int group = f.group(), from = f.from(), to = f.to();
-        return in.map(b -> {
-            RunModel m = ref.get();
-            return m.block(m.steps().forward(b.state(m.plan()), new PlanStep.Forward(group, from, to)));
-        });
-    }
-
-    private static JavaRDD<TileBlock> backward(JavaRDD<TileBlock> in, ExecutorModel ref, PlanStep.Backward bw) {
-        int group = bw.group(), from = bw.from(), to = bw.to();
-        return in.map(b -> {
-            RunModel m = ref.get();
-            return m.block(m.steps().backward(b.state(m.plan()), new PlanStep.Backward(group, from, to)));
-        });
-    }
-
-    /**
-     * A batch-norm sync of {@code s}'s group: each tile's {@code local} value goes to every tile (an all-gather
-     * shuffle of small records, ending the current stage); each tile takes them in tile order and continues
-     * from its cached state with {@code apply}, starting the next stage ({@code sync fwd ...}).
-     */
-    private <T> JavaRDD<TileBlock> sync(JavaRDD<TileBlock> s, StageLabel label, boolean forward,
-            List<JavaRDD<?>> cached, ExecutorModel ref, Function2<RunModel, TileState, T> local,
-            Function3<RunModel, TileState, List<T>, TileState> apply) {
-        keep(s, label, cached);
-        int group = label.group(), tiles = plan.group(group).tiles();
-        JavaPairRDD<Integer, Tuple2<Integer, T>> all = named(label, () -> s.flatMapToPair(b -> {
-            RunModel m = ref.get();
-            TileState st = b.state(m.plan());
-            T value = local.call(m, st);
-            List<Tuple2<Integer, Tuple2<Integer, T>>> out = new ArrayList<>(tiles);
-            for (int to = 0; to < tiles; to++) {
-                out.add(new Tuple2<>(to, new Tuple2<>(st.tile(), value)));
-            }
-            return out.iterator();
-        }).partitionBy(new TilePartitioner(tiles)));
-        label.start(true, forward, group);
-        LongAccumulator syncs = accumulators.syncs();
-        return named(label, () -> s.zipPartitions(all, (blocks, received) -> {
-            RunModel m = ref.get();
-            TileState st = only(blocks, m);
-            if (st.tile() == 0) {
-                syncs.add(1);
-            }
-            return one(m.block(apply.call(m, st, inTileOrder(received, tiles))));
-        }));
-    }
-
-    /**
-     * The halo pieces that leave their tile, keyed by the tile that takes them: going forward the strips of
-     * each owner that other tiles read, going back the partial deltas each reader returns to other owners.
-     */
-    private JavaPairRDD<Integer, HaloPiece> leaving(JavaRDD<TileBlock> s, ExecutorModel ref, int boundary,
-            boolean forward) {
-        LongAccumulator bytes = forward ? accumulators.haloForward() : accumulators.haloBackward();
-        return s.flatMapToPair(b -> {
-            RunModel m = ref.get();
-            List<Tuple2<Integer, HaloPiece>> out = new ArrayList<>();
-            for (HaloPiece p : pieces(m, b.state(m.plan()), boundary, forward, false)) {
-                bytes.add(4L * p.values().data.length);
-                out.add(new Tuple2<>(forward ? p.strip().to() : p.strip().from(), p));
-            }
-            return out.iterator();
-        });
-    }
-
-    /** A tile's halo pieces (forward: as owner, back: as reader) that stay on it, or those that leave it. */
-    private static List<HaloPiece> pieces(RunModel m, TileState st, int boundary, boolean forward, boolean staying) {
-        List<HaloPiece> kept = new ArrayList<>();
-        for (HaloPiece p : forward ? m.steps().haloOut(st, boundary) : m.steps().haloBack(st, boundary)) {
-            if (p.strip().local() == staying) {
-                kept.add(p);
-            }
-        }
-        return kept;
-    }
-
-    /**
-     * Each tile of group {@code boundary + 1} assembles its input from the strips sent to it and its own strip,
-     * cut from its cached state of group {@code boundary} in this task (all groups share one grid, so tile i
-     * of both groups is partition i).
-     */
-    private static JavaRDD<TileBlock> gather(JavaRDD<TileBlock> own, JavaPairRDD<Integer, HaloPiece> remote,
-            ExecutorModel ref, int boundary, long passSeed) {
-        return own.zipPartitions(remote.partitionBy(new TilePartitioner(own.getNumPartitions())), (blocks, pieces) -> {
-            RunModel m = ref.get();
-            TileState st = only(blocks, m);
-            List<HaloPiece> mine = pieces(m, st, boundary, true, true);
-            pieces.forEachRemaining(p -> mine.add(p._2()));
-            return one(m.block(m.steps().gather(boundary, st.tile(), mine, true, passSeed)));
-        });
-    }
-
-    /** Each owner adds the deltas sent back to it and its own piece from the later group's tile of its index. */
-    private static JavaRDD<TileBlock> addHalo(JavaRDD<TileBlock> owners, JavaRDD<TileBlock> later,
-            JavaPairRDD<Integer, HaloPiece> remote, ExecutorModel ref, int boundary, int tiles) {
-        JavaPairRDD<Integer, HaloPiece> received = remote.partitionBy(new TilePartitioner(tiles));
-        JavaRDD<HaloPiece> pieces = later.zipPartitions(received, (blocks, in) -> {
-            RunModel m = ref.get();
-            List<HaloPiece> mine = pieces(m, only(blocks, m), boundary, false, true);
-            in.forEachRemaining(p -> mine.add(p._2()));
-            return mine.iterator();
-        });
-        return owners.zipPartitions(pieces, (blocks, in) -> {
-            RunModel m = ref.get();
-            List<HaloPiece> mine = new ArrayList<>();
-            in.forEachRemaining(mine::add);
-            return one(m.block(m.steps().addHalo(only(blocks, m), boundary, mine)));
-        });
-    }
-
-    private static JavaPairRDD<Integer, Tensor> toTail(JavaRDD<TileBlock> last, ExecutorModel ref) {
-        return last.mapToPair(b -> {
-            RunModel m = ref.get();
-            return new Tuple2<>(0, b.state(m.plan()).last());
-        });
-    }
-
-    private JavaRDD<TailResult> runTail(JavaPairRDD<Integer, Tensor> owned, ExecutorModel ref, long pass, long seen,
-            long passSeed) {
-        TrainAccumulators acc = accumulators;
-        return owned.partitionBy(new TilePartitioner(1)).mapPartitions(in -> {
-            RunModel m = ref.get();
-            List<Tensor> tensors = new ArrayList<>();
-            in.forEachRemaining(t -> tensors.add(t._2()));
-            TailResult r = m.tail(tensors.iterator(), pass, seen, passSeed);
-            acc.loss().add(r.cost());
-            acc.images().add(m.spec().batch());
-            return one(r);
-        });
-    }
-
-    private static JavaPairRDD<Integer, Tensor> scatter(JavaRDD<TailResult> tail, ExecutorModel ref, int tiles) {
-        return tail.flatMapToPair(r -> {
-            RunModel m = ref.get();
-            FusedGroup last = m.plan().group(m.plan().groups().size() - 1);
-            List<Tuple2<Integer, Tensor>> out = new ArrayList<>();
-            for (int t = 0; t < last.tiles(); t++) {
-                out.add(new Tuple2<>(t, r.delta().crop(last.ownedOutput(t))));
-            }
-            return out.iterator();
-        }).partitionBy(new TilePartitioner(tiles));
-    }
-
-    private static JavaRDD<TileBlock> seed(JavaRDD<TileBlock> last, JavaPairRDD<Integer, Tensor> deltas,
-            ExecutorModel ref) {
-        return last.zipPartitions(deltas, (blocks, in) -> {
-            RunModel m = ref.get();
-            TileState st = only(blocks, m);
-            if (!in.hasNext()) {
-                throw new IllegalStateException("no delta from the tail for tile " + st.tile());
-            }
-            Tensor delta = in.next()._2();
-            if (in.hasNext()) {
-                throw new IllegalStateException("two deltas from the tail for tile " + st.tile());
-            }
-            return one(m.block(m.steps().seed(st, delta)));
-        });
-    }
-
-    /** The values every tile sent, in tile order; each tile exactly once. */
-    private static <T> List<T> inTileOrder(Iterator<Tuple2<Integer, Tuple2<Integer, T>>> received, int tiles) {
-        List<Tuple2<Integer, T>> got = new ArrayList<>();
-        received.forEachRemaining(r -> got.add(r._2()));
-        got.sort(Comparator.comparingInt(Tuple2::_1));
-        for (int t = 0; t < got.size(); t++) {
-            if (got.get(t)._1() != t) {
-                throw new IllegalStateException("a sync received tiles " + got.stream().map(Tuple2::_1).toList()
-                        + ", expected each of 0.." + (tiles - 1) + " once");
-            }
-        }
-        if (got.size() != tiles) {
-            throw new IllegalStateException("a sync received " + got.size() + " of " + tiles + " tiles");
-        }
-        return got.stream().map(Tuple2::_2).toList();
-    }
-
-    /** The one state of this partition, which must be the partition's tile. */
-    private static TileState only(Iterator<TileBlock> blocks, RunModel m) {
-        if (!blocks.hasNext()) {
-            throw new IllegalStateException("partition " + TaskContext.getPartitionId() + " holds no tile state");
-        }
-        TileState s = blocks.next().state(m.plan());
-        if (blocks.hasNext() || s.tile() != TaskContext.getPartitionId()) {
-            throw new IllegalStateException("partition " + TaskContext.getPartitionId() + " must hold exactly tile "
-                    + TaskContext.getPartitionId() + "'s state, found tile " + s.tile() + (blocks.hasNext() ? " and more" : ""));
-        }
-        return s;
-    }
-
-    private static <T> Iterator<T> one(T value) {
-        return List.of(value).iterator();
+    /** Builds an exchange (or runs an action) under the name of the stage that plan step {@code step} ends. */
+    private <T> T named(int step, Supplier<T> work) {
+        return StageName.within(sc, labels.ending(step), work);
     }
 }

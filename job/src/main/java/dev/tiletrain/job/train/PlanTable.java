@@ -47,7 +47,7 @@ public final class PlanTable {
             String halo = g.index() == 0 ? "-" : String.format("%.3f MB", haloBytesPerImage(plan, g.index() - 1)
                     * batch / 1e6);
             t.append(String.format("%-6s %-9s %-5s %7d %-17s %-15s %s%n", "g" + g.index(),
-                    StageLabel.blocks(g.firstBlock(), g.lastBlock()), g.grid(), g.layers().size(), w + "x" + h,
+                    StageLabels.layers(g.firstBlock(), g.lastBlock()), g.grid(), g.layers().size(), w + "x" + h,
                     String.format("%.1f%%", 100.0 * read / g.inputShape().full().area() - 100), halo));
         }
         long syncs = plan.steps().stream()
@@ -56,7 +56,7 @@ public final class PlanTable {
                 || s instanceof PlanStep.SyncBackward || s instanceof PlanStep.GatherHalo
                 || s instanceof PlanStep.AddHalo).count() + 2;
         t.append(String.format("tail %s untiled; %d batch-norm syncs, %d shuffles per pass; halo %.3f MB per pass%n",
-                StageLabel.blocks(plan.lastTiledBlock() + 1, plan.network().blocks().size() - 1), syncs, exchanges,
+                StageLabels.layers(plan.lastTiledBlock() + 1, plan.network().blocks().size() - 1), syncs, exchanges,
                 haloBytesPerImage(plan) * (double) batch / 1e6));
         prediction.ifPresent(p -> t.append(String.format(
                 "predicted: %.2f s per pass (compute %.2f, halo %.2f, tail %.2f), peak memory %.1f MB per device%n",

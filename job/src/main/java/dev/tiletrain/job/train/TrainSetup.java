@@ -1,5 +1,6 @@
 package dev.tiletrain.job.train;
 
+import dev.tiletrain.data.BatchTruth;
 import dev.tiletrain.data.DataFile;
 import dev.tiletrain.data.Dataset;
 import dev.tiletrain.data.DatasetCheck;
@@ -14,14 +15,18 @@ import dev.tiletrain.ops.cfg.Cfg;
 import dev.tiletrain.ops.cfg.CfgParser;
 import dev.tiletrain.ops.cfg.NetConfig;
 import dev.tiletrain.ops.layers.BatchNorm;
+import dev.tiletrain.ops.layers.Layer;
+import dev.tiletrain.ops.layers.Param;
 import dev.tiletrain.ops.layers.Region;
 import dev.tiletrain.ops.model.Model;
 import dev.tiletrain.ops.model.ModelBuilder;
 import dev.tiletrain.ops.optim.LearningRate;
+import dev.tiletrain.ops.optim.ParamLayout;
 import dev.tiletrain.ops.optim.Sgd;
 import dev.tiletrain.ops.tensor.Shape;
 import dev.tiletrain.tiles.CostModel;
 import dev.tiletrain.tiles.DeviceProfile;
+import dev.tiletrain.tiles.FusedGroup;
 import dev.tiletrain.tiles.Grid;
 import dev.tiletrain.tiles.Grouping;
 import dev.tiletrain.tiles.Planner;
@@ -42,14 +47,17 @@ import org.apache.spark.api.java.JavaSparkContext;
 import scala.Tuple2;
 
 /**
- * What the driver decides before any executor work: the network, the batch split, the optimizer, the data
- * set and the plan (given, or chosen by the planner for the cluster's cores), as one {@link RunSpec}, and
- * the driver's own {@link RunModel} holding the initial weights.
+ * What the driver decides before any executor work: the network (the driver's model, which keeps every
+ * weight), the batch split, the optimizer, the data set and the plan (given, or chosen by the planner for
+ * the cluster's cores), and the {@link RunSpec} from which each executor builds the tiled layers.
  *
+ * @param tiledParameters floats of the tiled layers' parameters, which lead the model's layout: what the
+ *     executors hold and what the tiles' gradient covers
+ * @param truth the training batches' truth, which the driver's untiled tail trains against
  * @param batch images per iteration; each of the {@code subdivisions} passes takes {@code batch / subdivisions}
  */
-public record TrainSetup(RunSpec spec, RunModel driver, Sgd sgd, int batch, int subdivisions, int iterations,
-        Optional<Prediction> prediction) {
+public record TrainSetup(RunSpec spec, Model model, TrainingPlan plan, int tiledParameters, BatchTruth truth, Sgd sgd,
+        int batch, int subdivisions, int iterations, Optional<Prediction> prediction) {
 
     /**
      * Reads the cfg, data and initial weights through the Hadoop FileSystem ({@code hadoop}); {@code devices}
@@ -75,32 +83,32 @@ public record TrainSetup(RunSpec spec, RunModel driver, Sgd sgd, int batch, int 
         }
         BatchNorm.Mode mode = conf.get(ConfKeys.BATCHNORM);
         long seed = conf.get(ConfKeys.SEED);
-        Model planning = ModelBuilder.build(cfg, mode, seed, new Shape(net.channels(), height, width));
+        Model model = ModelBuilder.build(cfg, mode, seed, new Shape(net.channels(), height, width));
 
         HadoopFiles files = new HadoopFiles(hadoop);
         int classes;
         try {
-            classes = classes(planning);
+            classes = classes(model);
         } catch (IllegalArgumentException e) {
             throw bad(ConfKeys.MODEL, cfgLocation, e.getMessage());
         }
         Dataset dataset = dataset(conf, files, classes);
         int perPass = batch / subdivisions;
-        Choice plan = plan(conf, planning, perPass, devices);
+        Choice plan = plan(conf, model, perPass, devices);
+        requireRunnable(plan.plan(), cfgLocation);
         List<String> entries = new ArrayList<>();
         hadoopEntries.forEach(e -> {
             entries.add(e._1());
             entries.add(e._2());
         });
-        RunSpec spec = new RunSpec(cfgLocation, cfgText, width, height, mode, groups(plan.plan()),
+        RunSpec spec = new RunSpec(cfgLocation, cfgText, width, height, mode, plan.plan().grouping().toString(),
                 plan.plan().group(0).grid().toString(), dataset.images().stream().map(Path::toString).toArray(String[]::new),
                 dataset.classes(), dataset.names().toArray(String[]::new), seed, perPass, entries.toArray(String[]::new));
-        RunModel driver = RunModel.of(spec);
         if (conf.find(ConfKeys.WEIGHTS).isPresent()) {
             String weights = conf.get(ConfKeys.WEIGHTS);
             Path path = new Path(weights);
             try (InputStream in = path.getFileSystem(hadoop).open(path)) {
-                dev.tiletrain.ops.weights.DarknetWeights.read(in, weights, driver.model().sections());
+                dev.tiletrain.ops.weights.DarknetWeights.read(in, weights, model.sections());
             }
         }
         LearningRate base = net.learningRate();
@@ -108,7 +116,44 @@ public record TrainSetup(RunSpec spec, RunModel driver, Sgd sgd, int batch, int 
                 .map(r -> new LearningRate(r.floatValue(), base.burnIn(), base.power(), base.policy())).orElse(base);
         Sgd sgd = new Sgd(rate, conf.find(ConfKeys.MOMENTUM).map(Double::floatValue).orElse(net.momentum()),
                 conf.find(ConfKeys.DECAY).map(Double::floatValue).orElse(net.decay()), batch);
-        return new TrainSetup(spec, driver, sgd, batch, subdivisions, iterations, plan.prediction());
+        BatchTruth truth = new BatchTruth(spec.files(), spec.schedule(cfg));
+        return new TrainSetup(spec, model, plan.plan(), tiledParameters(model, plan.plan()), truth, sgd, batch,
+                subdivisions, iterations, plan.prediction());
+    }
+
+    /**
+     * The job's own needs of a plan: an untiled tail, where the loss runs, and one grid for all groups (the
+     * halo exchange keeps tile i of every group in partition i).
+     */
+    private static void requireRunnable(TrainingPlan plan, String cfg) {
+        if (!plan.hasTail()) {
+            throw new ConfException(List.of(ConfKeys.GROUPS.name() + "=" + plan.grouping() + " tiles the whole of "
+                    + cfg + ": the loss layer must run untiled, after the tiled layers"));
+        }
+        for (FusedGroup g : plan.groups()) {
+            if (!g.grid().equals(plan.group(0).grid())) {
+                throw new ConfException(List.of(g + " has another grid than group 0: the Spark job needs one grid"));
+            }
+        }
+    }
+
+    /** Floats of the tiled blocks' parameters, which must be the first of the model's layout. */
+    private static int tiledParameters(Model model, TrainingPlan plan) {
+        List<Param> tiled = new ArrayList<>();
+        for (int b = 0; b <= plan.lastTiledBlock(); b++) {
+            for (Layer l : model.network().block(b).layers()) {
+                tiled.addAll(l.params());
+            }
+        }
+        ParamLayout layout = model.layout();
+        int size = 0;
+        for (int i = 0; i < tiled.size(); i++) {
+            if (layout.params().get(i) != tiled.get(i) || layout.ranges().get(i).offset() != size) {
+                throw new IllegalStateException("the tiled layers' parameters do not lead the model's layout");
+            }
+            size += tiled.get(i).size();
+        }
+        return size;
     }
 
     /** A plan and, when the planner chose it, its prediction. */
@@ -179,14 +224,6 @@ public record TrainSetup(RunSpec spec, RunModel driver, Sgd sgd, int batch, int 
             return r.config().classes();
         }
         throw new IllegalArgumentException(model.name() + " does not end in a [region] layer: training needs a detector");
-    }
-
-    /** {@code 0-3,4-8}: the plan's cuts. */
-    public static String groups(TrainingPlan plan) {
-        StringBuilder s = new StringBuilder();
-        plan.groups().forEach(g -> s.append(s.length() == 0 ? "" : ",").append(g.firstBlock()).append('-')
-                .append(g.lastBlock()));
-        return s.toString();
     }
 
     private static String readText(String location, Configuration hadoop) throws IOException {

@@ -6,23 +6,15 @@ import dev.tiletrain.job.cluster.ExecutorWait;
 import dev.tiletrain.job.conf.ConfException;
 import dev.tiletrain.job.conf.ConfKeys;
 import dev.tiletrain.job.conf.TiletrainConf;
-import dev.tiletrain.job.metrics.Eta;
 import dev.tiletrain.job.metrics.MetricsCsv;
 import dev.tiletrain.job.metrics.StageTimesListener;
-import dev.tiletrain.job.rdd.PassSum;
 import dev.tiletrain.ops.layers.BatchNorm;
-import dev.tiletrain.ops.layers.Param;
 import dev.tiletrain.ops.model.Model;
 import dev.tiletrain.ops.model.ModelOptimizer;
-import dev.tiletrain.ops.net.StepResult;
-import dev.tiletrain.ops.optim.ParamLayout;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -32,8 +24,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The driver's training loop on a running SparkContext: waits for the executors, sets the run up, then per
- * iteration runs its passes (one Spark job each, job group {@code iter-<n>}), applies Darknet's update to
- * the driver's model, broadcasts the new weights (destroying the old), logs one line, and checkpoints.
+ * iteration runs its passes (a forward and a backward Spark job each, job group {@code iter-<n>}), applies
+ * Darknet's update to the driver's model, broadcasts the tiled layers' new weights (destroying the old), logs
+ * one line, and checkpoints. The untiled tail's weights and optimizer state never leave the driver.
  */
 public final class Trainer {
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
@@ -53,12 +46,11 @@ public final class Trainer {
         int devices = sc.defaultParallelism();
         TrainSetup setup = TrainSetup.of(conf, sc.hadoopConfiguration(),
                 List.of(sc.getConf().getAllWithPrefix("spark.hadoop.")), devices);
-        RunModel driver = setup.driver();
-        Model model = driver.model();
+        Model model = setup.model();
         LOG.info("plan for {} at {}x{}, batch {} in {} pass(es), {} executor(s) with {} core(s):\n{}",
                 setup.spec().cfgName(), setup.spec().width(), setup.spec().height(), setup.batch(),
                 setup.subdivisions(), executors, devices,
-                PlanTable.describe(driver.plan(), setup.spec().batch(), setup.prediction()).stripTrailing());
+                PlanTable.describe(setup.plan(), setup.spec().imagesPerPass(), setup.prediction()).stripTrailing());
         if (sc.sc().uiWebUrl().isDefined()) {
             LOG.info("Spark UI: {}", sc.sc().uiWebUrl().get());
         }
@@ -89,11 +81,11 @@ public final class Trainer {
         }
 
         Broadcast<RunSpec> spec = sc.broadcast(setup.spec());
-        Broadcast<float[]> weights = sc.broadcast(model.layout().flatten());
+        Broadcast<float[]> weights = sc.broadcast(model.layout().flattenLeading(setup.tiledParameters()));
         TrainAccumulators acc = TrainAccumulators.register(sc);
-        PassJob job = new PassJob(sc, driver.plan(), acc, conf.get(ConfKeys.AGGREGATE_DEPTH));
+        PassJob job = new PassJob(sc, setup, acc, conf.get(ConfKeys.AGGREGATE_DEPTH));
         int iterations = setup.iterations(), every = conf.get(ConfKeys.CHECKPOINT_EVERY);
-        double average = -1, elapsed = 0, loss = Double.NaN;
+        IterationStep step = new IterationStep(optimizer, setup.batch(), start, iterations);
         long lastSaved = -1;
         try {
             for (long it = start; it < iterations; it++) {
@@ -102,33 +94,20 @@ public final class Trainer {
                 sc.setJobGroup("iter-" + n, "iteration " + n + " of " + iterations, false);
                 float[] gradient = null;
                 double cost = 0;
-                ExecutorModel ref = new ExecutorModel(spec, weights);
+                PrefixBroadcast prefix = new PrefixBroadcast(spec, weights);
                 for (int sub = 0; sub < setup.subdivisions(); sub++) {
-                    PassSum pass = job.run(it * setup.subdivisions() + sub, ref);
-                    updateRolling(model, setup.spec().mode(), pass);
-                    float[] g = pass.gradients().sum(model.layout().size());
-                    if (gradient == null) {
-                        gradient = g;
-                    } else {
-                        for (int i = 0; i < g.length; i++) {
-                            gradient[i] += g[i];
-                        }
-                    }
+                    PassJob.Result pass = job.run(it * setup.subdivisions() + sub, prefix);
+                    requireStatistics(model, setup.spec().mode(), pass);
+                    IterationStep.updateRolling(pass.statistics());
+                    gradient = IterationStep.add(gradient, pass.gradient());
                     cost += pass.cost();
                 }
-                optimizer.apply(new StepResult((float) cost, null, null, byParam(model.layout(), gradient), Map.of()), n);
-                Broadcast<float[]> next = sc.broadcast(model.layout().flatten());
+                step.update(n, gradient);
+                Broadcast<float[]> next = sc.broadcast(model.layout().flattenLeading(setup.tiledParameters()));
                 release(weights);
                 weights = next;
-
-                double seconds = (System.nanoTime() - begin) / 1e9;
-                elapsed += seconds;
-                loss = cost / setup.batch();
-                average = average < 0 ? loss : average * .9 + loss * .1;
                 double halo = (acc.haloForward().value() + acc.haloBackward().value() - haloBefore) / 1e6;
-                LOG.info(String.format("iter %d/%d loss %.3f avg %.3f images/s %.2f halo %.3f MB ETA %s", n,
-                        iterations, loss, average, setup.batch() / seconds, halo,
-                        Eta.format(elapsed / (n - start) * (iterations - n))));
+                LOG.info(step.line(n, cost, (System.nanoTime() - begin) / 1e9, halo));
                 if (store.isPresent() && n % every == 0) {
                     save(store.get(), n, setup.batch(), model, optimizer);
                     lastSaved = n;
@@ -145,7 +124,7 @@ public final class Trainer {
                     : save(store.get(), iterations, setup.batch(), model, optimizer));
             LOG.info("final weights: {}/{}", last.get(), TrainCheckpoint.WEIGHTS);
         }
-        return new Outcome(iterations, loss, last);
+        return new Outcome(iterations, step.loss(), last);
     }
 
     private static Path save(CheckpointStore store, long iteration, int batch, Model model, ModelOptimizer optimizer)
@@ -161,28 +140,13 @@ public final class Trainer {
         b.destroy();
     }
 
-    /** Darknet's rolling update from the statistics the pass used (every batch norm's, in sync mode). */
-    private static void updateRolling(Model model, BatchNorm.Mode mode, PassSum pass) {
-        List<BatchNorm> norms = model.network().batchNorms();
-        int expected = mode == BatchNorm.Mode.SYNC ? norms.size() : 0;
-        if (pass.statisticsCount() != expected) {
-            throw new IllegalStateException("the pass returned the statistics of " + pass.statisticsCount() + " of "
-                    + norms.size() + " batch norms, expected " + expected);
+    /** Sync batch norm: every batch norm's statistics came back; frozen: none are batch statistics. */
+    private static void requireStatistics(Model model, BatchNorm.Mode mode, PassJob.Result pass) {
+        int norms = model.network().batchNorms().size();
+        int expected = mode == BatchNorm.Mode.SYNC ? norms : 0;
+        if (pass.statistics().size() != expected) {
+            throw new IllegalStateException("the pass returned the statistics of " + pass.statistics().size() + " of "
+                    + norms + " batch norms, expected " + expected);
         }
-        for (int k = 0; k < norms.size(); k++) {
-            BatchNorm.Stats st = pass.statistics(k);
-            if (st != null) {
-                norms.get(k).updateRolling(st);
-            }
-        }
-    }
-
-    private static Map<Param, float[]> byParam(ParamLayout layout, float[] flat) {
-        Map<Param, float[]> grads = new IdentityHashMap<>();
-        for (int i = 0; i < layout.params().size(); i++) {
-            ParamLayout.Range r = layout.ranges().get(i);
-            grads.put(layout.params().get(i), Arrays.copyOfRange(flat, r.offset(), r.offset() + r.length()));
-        }
-        return grads;
     }
 }

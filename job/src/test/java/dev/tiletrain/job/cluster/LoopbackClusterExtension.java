@@ -1,6 +1,6 @@
 package dev.tiletrain.job.cluster;
 
-import dev.tiletrain.job.rdd.KryoClasses;
+import dev.tiletrain.job.KryoClasses;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tiletrain.job.metrics.MetricsCsv;
 import dev.tiletrain.job.metrics.StageTimesListener;
-import dev.tiletrain.job.rdd.GradientSum;
+import dev.tiletrain.tiles.TileSum;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -96,8 +96,8 @@ class LoopbackClusterTest {
 
             int n = 12;
             int dim = 5;
-            GradientSum sum = ProbeJob.treeReduce(sc, n, dim, 6, 2);
-            assertEquals(n, sum.parts());
+            TileSum sum = ProbeJob.treeReduce(sc, n, dim, 6, 2);
+            assertEquals(n, sum.arrived());
             float[] expected = new float[dim];
             for (int i = 0; i < n; i++) {
                 float[] v = ProbeJob.vector(i, dim);
@@ -105,7 +105,7 @@ class LoopbackClusterTest {
                     expected[j] += v[j];
                 }
             }
-            assertArrayEquals(expected, sum.sum(dim));
+            assertArrayEquals(expected, sum.total());
 
             URI api = URI.create(sc.sc().uiWebUrl().get() + "/api/v1/applications/" + sc.sc().applicationId() + "/stages");
             for (JsonNode stage : new ObjectMapper().readTree(get(api))) {

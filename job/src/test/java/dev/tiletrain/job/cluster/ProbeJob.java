@@ -1,10 +1,10 @@
 package dev.tiletrain.job.cluster;
 
 import com.esotericsoftware.kryo.Kryo;
-import dev.tiletrain.job.rdd.GradientSum;
-import dev.tiletrain.job.rdd.KryoClasses;
+import dev.tiletrain.job.KryoClasses;
 import dev.tiletrain.job.rdd.StageName;
 import dev.tiletrain.job.rdd.TilePartitioner;
+import dev.tiletrain.tiles.TileSum;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -16,7 +16,7 @@ import scala.Tuple2;
 /**
  * A small job in the shapes the training job uses, run on the real executors: an all-to-all shuffle of
  * float strips keyed by destination tile through {@link TilePartitioner}, and a {@code treeAggregate} of
- * gradient vectors into a lazily allocated {@link GradientSum}. Each runs as one job of group
+ * gradient vectors into a {@link TileSum}. Each runs as one job of group
  * {@code iter-<n>} with its stages named.
  */
 final class ProbeJob {
@@ -63,12 +63,12 @@ final class ProbeJob {
     }
 
     /** Sums vectors {@code v_i[j] = i + j} for i in 0..n-1 over {@code partitions} partitions. */
-    static GradientSum treeReduce(JavaSparkContext sc, int n, int dim, int partitions, int depth) {
+    static TileSum treeReduce(JavaSparkContext sc, int n, int dim, int partitions, int depth) {
         sc.setJobGroup("iter-1", "probe: gradient reduce", false);
         return StageName.within(sc, REDUCE_STAGE, () -> sc
                 .parallelize(IntStream.range(0, n).boxed().toList(), partitions)
-                .map(i -> vector(i, dim))
-                .treeAggregate(new GradientSum(), GradientSum::add, GradientSum::merge, depth));
+                .map(i -> TileSum.of(i, n, vector(i, dim)))
+                .treeAggregate(new TileSum(), TileSum::merge, TileSum::merge, depth));
     }
 
     static float[] vector(int i, int dim) {

@@ -9,10 +9,8 @@ import dev.tiletrain.ops.layers.WholeMapPass;
 import dev.tiletrain.ops.model.Model;
 import dev.tiletrain.ops.model.ModelBuilder;
 import dev.tiletrain.ops.model.ModelOptimizer;
-import dev.tiletrain.ops.net.Backprop;
 import dev.tiletrain.ops.net.Block;
 import dev.tiletrain.ops.net.Network;
-import dev.tiletrain.ops.net.StepResult;
 import dev.tiletrain.ops.net.Trace;
 import dev.tiletrain.ops.optim.Sgd;
 import dev.tiletrain.ops.tensor.Shape;
@@ -69,8 +67,8 @@ final class TrainStep {
             dOut.data[i] = out.data[i] * scale;
         }
         net.backwardParams(trace, dOut, false, probe);
-        StepResult r = new StepResult(0, out, null, Backprop.gradients(net.params(), pass), pass.statistics());
-        optimizer.apply(r, ++iteration);
+        pass.statistics().forEach(BatchNorm::updateRolling);
+        optimizer.step(model.layout().flatten(pass::gradOrNull), ++iteration);
     }
 
     /**

@@ -12,4 +12,9 @@ public record Cfg(String file, CfgSection net, List<CfgSection> layers, List<Str
         layers = List.copyOf(layers);
         warnings = List.copyOf(warnings);
     }
+
+    /** The same cfg with only layers {@code 0..last}: a network's prefix, whose parameters lead the whole's. */
+    public Cfg prefix(int last) {
+        return new Cfg(file, net, layers.subList(0, last + 1), warnings);
+    }
 }

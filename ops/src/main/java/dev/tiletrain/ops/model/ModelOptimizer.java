@@ -1,15 +1,11 @@
 package dev.tiletrain.ops.model;
 
-import dev.tiletrain.ops.layers.BatchNorm;
-import dev.tiletrain.ops.net.StepResult;
 import dev.tiletrain.ops.optim.Sgd;
-import java.util.Map;
 
 /**
- * A model's optimizer state (Darknet's momentum-scaled {@code *_updates}, one flat vector in the model's
- * layout) and the update after one training pass: the batch norms' rolling statistics from the
- * statistics the pass used, then Darknet's SGD step. The Spark driver and the in-process trainer apply the
- * same update.
+ * A model's optimizer: Darknet's SGD and its state (Darknet's momentum-scaled {@code *_updates}, one flat
+ * vector in the model's layout, which a checkpoint saves). The Spark driver and the in-process trainer take
+ * the same step from the same summed gradient.
  */
 public final class ModelOptimizer {
     private final Model model;
@@ -38,13 +34,11 @@ public final class ModelOptimizer {
         return sgd;
     }
 
-    /** Applies the update of batch number {@code batchNumber} (1 for the first) after pass {@code r}. */
-    public void apply(StepResult r, long batchNumber) {
-        for (Map.Entry<BatchNorm, BatchNorm.Stats> e : r.statistics().entrySet()) {
-            e.getKey().updateRolling(e.getValue());
-        }
-        float[] weights = model.layout().flatten();
-        sgd.step(model.layout(), weights, model.layout().flatten(r.gradients()::get), momentum, batchNumber);
-        model.layout().unflatten(weights);
+    /**
+     * The update of batch number {@code batchNumber} (1 for the first) from {@code gradients}, dLoss/dθ summed
+     * over the batch in the model's layout: every parameter's array changes in place.
+     */
+    public void step(float[] gradients, long batchNumber) {
+        sgd.step(model.layout(), gradients, momentum, batchNumber);
     }
 }

@@ -91,6 +91,24 @@ public final class ParamLayout {
         return flat;
     }
 
+    /**
+     * The values of the leading parameters that fill the first {@code size} floats of the layout (a network's
+     * prefix: its parameters lead the whole's), without flattening the rest.
+     */
+    public float[] flattenLeading(int size) {
+        float[] flat = new float[size];
+        int covered = 0;
+        for (int i = 0; i < params.size() && covered < size; i++) {
+            Range r = ranges.get(i);
+            if (r.offset() + r.length() > size) {
+                throw new IllegalArgumentException(size + " floats end inside " + params.get(i));
+            }
+            System.arraycopy(params.get(i).value, 0, flat, r.offset(), r.length());
+            covered = r.offset() + r.length();
+        }
+        return flat;
+    }
+
     /** Copies {@code flat} back into the parameters' values. */
     public void unflatten(float[] flat) {
         checkSize(flat, "vector");

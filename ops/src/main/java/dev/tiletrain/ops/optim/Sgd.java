@@ -35,28 +35,30 @@ public final class Sgd {
     }
 
     /**
-     * Updates {@code weights} and {@code momentum} in place for batch number {@code batchNumber} (Darknet's
-     * {@code get_current_batch} at the update: 1 for the first). {@code gradients} is dLoss/dθ summed over the
-     * batch; its entries for rolling statistics are ignored.
+     * Updates the parameters of {@code layout} (in place: their own arrays) and {@code momentum} for batch
+     * number {@code batchNumber} (Darknet's {@code get_current_batch} at the update: 1 for the first).
+     * {@code gradients} is dLoss/dθ summed over the batch, in the layout; its entries for rolling statistics are
+     * ignored.
      */
-    public void step(ParamLayout layout, float[] weights, float[] gradients, float[] momentum, long batchNumber) {
-        layout.checkSize(weights, "weights");
+    public void step(ParamLayout layout, float[] gradients, float[] momentum, long batchNumber) {
         layout.checkSize(gradients, "gradients");
         layout.checkSize(momentum, "momentum");
         float rate = learningRate.at(batchNumber);
         float decayStep = -decay * batch;
-        for (ParamLayout.Range r : layout.ranges()) {
+        for (int p = 0; p < layout.params().size(); p++) {
+            ParamLayout.Range r = layout.ranges().get(p);
             if (!r.role().trainable) {
                 continue;
             }
+            float[] weights = layout.params().get(p).value;
             float alpha = rate * r.rateScale() / batch;
             boolean decayed = r.role().decayed;
-            for (int i = r.offset(), end = r.offset() + r.length(); i < end; i++) {
+            for (int k = 0, i = r.offset(); k < weights.length; k++, i++) {
                 float u = momentum[i] - gradients[i];
                 if (decayed) {
-                    u += decayStep * weights[i];
+                    u += decayStep * weights[k];
                 }
-                weights[i] += alpha * u;
+                weights[k] += alpha * u;
                 momentum[i] = this.momentum * u;
             }
         }

@@ -145,7 +145,6 @@ class SgdTest {
             }
         }
         ParamLayout layout = ParamLayout.ofEntries(entries);
-        float[] weights = layout.flatten();
         float[] momentumState = new float[layout.size()];
         Sgd sgd = new Sgd(schedule, momentum, decay, batch);
 
@@ -172,14 +171,14 @@ class SgdTest {
                 l.update(batch, schedule.at(batchNumber), momentum, decay);
                 grads.addAll(parts);
             }
-            sgd.step(layout, weights, gradients, momentumState, batchNumber);
+            sgd.step(layout, gradients, momentumState, batchNumber);
 
             List<float[]> expectedWeights = new ArrayList<>(), expectedMomentum = new ArrayList<>();
             for (DarknetLayer l : darknet) {
                 l.appendInParamsOrder(expectedWeights, false);
                 l.appendInParamsOrder(expectedMomentum, true);
             }
-            assertArrayEquals(concat(expectedWeights), weights, "weights after batch " + batchNumber);
+            assertArrayEquals(concat(expectedWeights), layout.flatten(), "weights after batch " + batchNumber);
             assertArrayEquals(concat(expectedMomentum), momentumState, "momentum after batch " + batchNumber);
         }
     }
@@ -192,13 +191,12 @@ class SgdTest {
         Param mean = new Param(Param.Role.ROLLING_MEAN, new float[] {7});
         Param var = new Param(Param.Role.ROLLING_VARIANCE, new float[] {9});
         ParamLayout layout = ParamLayout.of(List.of(b, s, mean, var, w));
-        float[] weights = layout.flatten();
         float[] gradients = {0, 0, 100, 100, 0, 0};
         float[] momentum = new float[layout.size()];
         // rate .5, batch 4, decay .25: u = −.25·4·w = −w, each weight changes by (.5/4)·u = −w/8, momentum is .9·u.
         new Sgd(new LearningRate(.5f, 0, 4, new LearningRate.Constant()), .9f, .25f, 4)
-                .step(layout, weights, gradients, momentum, 1);
-        assertArrayEquals(new float[] {3, 5, 7, 9, 2 - .25f, -4 + .5f}, weights);
+                .step(layout, gradients, momentum, 1);
+        assertArrayEquals(new float[] {3, 5, 7, 9, 2 - .25f, -4 + .5f}, layout.flatten());
         assertArrayEquals(new float[] {0, 0, 0, 0, .9f * -2, .9f * 4}, momentum);
     }
 
@@ -206,13 +204,13 @@ class SgdTest {
     void aGradientStepWithoutDecayMovesAgainstTheGradientScaledByRateOverBatch() {
         Param w = new Param(Param.Role.WEIGHTS, new float[] {1});
         ParamLayout layout = ParamLayout.ofEntries(List.of(new ParamLayout.Entry(w, 2)));
-        float[] weights = {1}, momentum = {0};
+        float[] momentum = {0};
         Sgd sgd = new Sgd(new LearningRate(.5f, 0, 4, new LearningRate.Constant()), .5f, 0, 2);
-        sgd.step(layout, weights, new float[] {4}, momentum, 1);
-        assertEquals(1 - .5f * 2 / 2 * 4, weights[0]); // rate·scale/batch · gradient: −1
+        sgd.step(layout, new float[] {4}, momentum, 1);
+        assertEquals(1 - .5f * 2 / 2 * 4, w.value[0]); // rate·scale/batch · gradient: −1
         assertEquals(.5f * -4, momentum[0]);
-        sgd.step(layout, weights, new float[] {0}, momentum, 2);
-        assertEquals(-1 + .5f * -2, weights[0]); // the momentum alone moves it on
+        sgd.step(layout, new float[] {0}, momentum, 2);
+        assertEquals(-1 + .5f * -2, w.value[0]); // the momentum alone moves it on
         assertEquals(.5f * -2, momentum[0]);
     }
 
@@ -220,7 +218,8 @@ class SgdTest {
     void vectorsMustMatchTheLayout() {
         ParamLayout layout = ParamLayout.of(List.of(new Param(Param.Role.WEIGHTS, 3)));
         Sgd sgd = new Sgd(new LearningRate(1, 0, 4, new LearningRate.Constant()), 0, 0, 1);
-        assertThrows(IllegalArgumentException.class, () -> sgd.step(layout, new float[3], new float[2], new float[3], 1));
+        assertThrows(IllegalArgumentException.class, () -> sgd.step(layout, new float[2], new float[3], 1));
+        assertThrows(IllegalArgumentException.class, () -> sgd.step(layout, new float[3], new float[4], 1));
         assertThrows(IllegalArgumentException.class, () -> new Sgd(new LearningRate(1, 0, 4, new LearningRate.Constant()), 0, 0, 0));
     }
 }

@@ -1,4 +1,4 @@
-package dev.tiletrain.job.rdd;
+package dev.tiletrain.job;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.esotericsoftware.kryo.Kryo;
+import dev.tiletrain.job.rdd.PassSum;
+import dev.tiletrain.tiles.TileSum;
 import java.nio.ByteBuffer;
 import java.util.List;
 import org.apache.spark.SparkConf;
@@ -55,13 +57,15 @@ class KryoClassesTest {
     void everyShippedClassIsRegistered() {
         SerializerInstance kryo = kryo(KryoClasses.class.getName());
         assertArrayEquals(new float[] {1, 2}, roundTrip(kryo, new float[] {1, 2}));
-        GradientSum zero = roundTrip(kryo, new GradientSum());
-        assertEquals(0, zero.parts());
-        GradientSum sum = roundTrip(kryo, new GradientSum().add(new float[] {3, 4}));
-        assertArrayEquals(new float[] {3, 4}, sum.sum(2));
-        assertEquals(1, sum.parts());
-        assertEquals(2, roundTrip(kryo, new GradientSum[] {zero, sum}).length);
-        assertTrue(KryoClasses.SHIPPED.contains(GradientSum.class));
+        TileSum zero = roundTrip(kryo, new TileSum());
+        assertEquals(0, zero.arrived());
+        TileSum sum = roundTrip(kryo, TileSum.of(1, 2, new float[] {3, 4}));
+        assertEquals(1, sum.arrived());
+        TileSum total = roundTrip(kryo, roundTrip(kryo, sum).merge(TileSum.of(0, 2, new float[] {1, 1})));
+        assertArrayEquals(new float[] {4, 5}, total.total());
+        assertEquals(2, roundTrip(kryo, new TileSum[] {zero, sum}).length);
+        assertEquals(0, roundTrip(kryo, new PassSum()).statisticsCount());
+        assertTrue(KryoClasses.SHIPPED.contains(TileSum.class));
     }
 
     @Test

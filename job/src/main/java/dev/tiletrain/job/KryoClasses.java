@@ -1,13 +1,18 @@
-package dev.tiletrain.job.rdd;
+package dev.tiletrain.job;
 
 import com.esotericsoftware.kryo.Kryo;
+import dev.tiletrain.job.rdd.PassSum;
+import dev.tiletrain.job.rdd.RecordSerializer;
+import dev.tiletrain.job.rdd.TensorSerializer;
+import dev.tiletrain.job.rdd.TileBlock;
+import dev.tiletrain.job.rdd.TileBlockSerializer;
 import dev.tiletrain.job.train.RunSpec;
-import dev.tiletrain.job.train.TailResult;
 import dev.tiletrain.ops.layers.BatchNorm;
 import dev.tiletrain.ops.tensor.Rect;
 import dev.tiletrain.ops.tensor.Tensor;
 import dev.tiletrain.tiles.HaloPiece;
 import dev.tiletrain.tiles.HaloStrip;
+import dev.tiletrain.tiles.TileSum;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.serializer.KryoRegistrator;
@@ -22,7 +27,7 @@ public final class KryoClasses implements KryoRegistrator {
     /** Extend this list with each new shipped class; its array class is registered with it. */
     static final List<Class<?>> SHIPPED = List.of(
             float[].class,
-            GradientSum.class,
+            TileSum.class,
             PassSum.class,
             Rect.class,
             HaloStrip.class,
@@ -31,7 +36,6 @@ public final class KryoClasses implements KryoRegistrator {
             BatchNorm.Moments.class,
             BatchNorm.Stats.class,
             BatchNorm.BackwardSums.class,
-            TailResult.class,
             RunSpec.class);
 
     @Override

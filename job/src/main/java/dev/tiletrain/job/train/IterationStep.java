@@ -1,0 +1,64 @@
+package dev.tiletrain.job.train;
+
+import dev.tiletrain.job.metrics.Eta;
+import dev.tiletrain.ops.layers.BatchNorm;
+import dev.tiletrain.ops.model.ModelOptimizer;
+import java.util.Map;
+
+/**
+ * How both trainers end a pass and an iteration: the rolling statistics after every pass (as Darknet updates
+ * them at every forward), Darknet's update from the iteration's summed gradient, and the iteration's log
+ * line — iteration, loss (Darknet's cost per image), its running average, images/s, halo MB, ETA.
+ */
+public final class IterationStep {
+    private final ModelOptimizer optimizer;
+    private final int batch;
+    private final long first;
+    private final long iterations;
+    private double average = -1;
+    private double elapsed;
+    private double loss = Double.NaN;
+
+    /** Iterations {@code first + 1..iterations} of {@code batch} images each. */
+    public IterationStep(ModelOptimizer optimizer, int batch, long first, long iterations) {
+        this.optimizer = optimizer;
+        this.batch = batch;
+        this.first = first;
+        this.iterations = iterations;
+    }
+
+    /** After a pass: each batch norm's rolling statistics move toward the statistics the pass used. */
+    public static void updateRolling(Map<BatchNorm, BatchNorm.Stats> statistics) {
+        statistics.forEach(BatchNorm::updateRolling);
+    }
+
+    /** Update number {@code n} (1 for the first) from the gradient summed over the iteration's passes. */
+    public void update(long n, float[] gradient) {
+        optimizer.step(gradient, n);
+    }
+
+    /** The line of iteration {@code n}, which took {@code seconds} and cost {@code cost} over its batch. */
+    public String line(long n, double cost, double seconds, double haloMegabytes) {
+        elapsed += seconds;
+        loss = cost / batch;
+        average = average < 0 ? loss : average * .9 + loss * .1;
+        return String.format("iter %d/%d loss %.3f avg %.3f images/s %.2f halo %.3f MB ETA %s", n, iterations, loss,
+                average, batch / seconds, haloMegabytes, Eta.format(elapsed / (n - first) * (iterations - n)));
+    }
+
+    /** The last iteration's loss per image. */
+    public double loss() {
+        return loss;
+    }
+
+    /** Adds {@code pass} into {@code sum} (null before the first pass); passes add in order. */
+    public static float[] add(float[] sum, float[] pass) {
+        if (sum == null) {
+            return pass;
+        }
+        for (int i = 0; i < sum.length; i++) {
+            sum[i] += pass[i];
+        }
+        return sum;
+    }
+}
