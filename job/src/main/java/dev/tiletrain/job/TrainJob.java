@@ -2,7 +2,9 @@ package dev.tiletrain.job;
 
 import dev.tiletrain.job.conf.ConfException;
 import dev.tiletrain.job.conf.TiletrainConf;
+import dev.tiletrain.job.train.StopRequest;
 import dev.tiletrain.job.train.Trainer;
+import dev.tiletrain.job.train.TrainingStopped;
 import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -45,11 +47,21 @@ public final class TrainJob {
             return;
         }
         int code = 0;
+        StopRequest stop = StopRequest.onSignals();
         try (JavaSparkContext sc = new JavaSparkContext(sparkConf)) {
-            Trainer.run(sc, conf, resume);
+            Trainer.Outcome outcome = Trainer.run(sc, conf, resume, stop);
+            if (outcome.stopped()) {
+                System.out.println("stopped after iteration " + outcome.iterations()
+                        + outcome.checkpoint().map(c -> ", checkpoint " + c).orElse(", no checkpoint.dir: nothing saved")
+                        + "; resume with: submit/train --resume " + conf.asConfOptions());
+                code = stop.exitCode();
+            }
         } catch (ConfException e) {
             System.err.println("TrainJob: " + e.getMessage());
             code = 2;
+        } catch (TrainingStopped e) {
+            System.err.println("TrainJob: " + e.getMessage());
+            code = 1;
         } catch (Exception e) {
             System.err.println("TrainJob: training failed: " + e);
             e.printStackTrace();

@@ -51,6 +51,24 @@ public final class CheckpointStore {
         return new CheckpointStore(path.getFileSystem(conf), path);
     }
 
+    /**
+     * Checks, before training starts, that a checkpoint of about {@code bytes} can be written here: the
+     * directory can be made, a file written in it and removed, and its file system has room (where it says).
+     */
+    public void requireWritable(long bytes) throws IOException {
+        fs.mkdirs(dir);
+        Path probe = new Path(dir, TEMP_PREFIX + "probe");
+        try (OutputStream out = fs.create(probe, true)) {
+            out.write(new byte[] {1});
+        }
+        fs.delete(probe, false);
+        long free = fs.getStatus(dir).getRemaining();
+        if (free >= 0 && free < bytes) {
+            throw new IOException(dir + " has " + free / 1048576 + " MiB free; a checkpoint needs " + bytes / 1048576
+                    + " MiB");
+        }
+    }
+
     public Path dir() {
         return dir;
     }

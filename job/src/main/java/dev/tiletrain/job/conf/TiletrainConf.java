@@ -84,6 +84,19 @@ public final class TiletrainConf {
         return raw.getOrDefault(key, key.defaultValue());
     }
 
+    /** The settings given (not the defaults) as {@code --conf key=value} options for a shell, in key order. */
+    public String asConfOptions() {
+        StringBuilder text = new StringBuilder();
+        for (ConfKey<?> key : ConfKeys.ALL) {
+            if (raw.containsKey(key)) {
+                String option = key.name() + "=" + raw.get(key);
+                text.append(" --conf ").append(option.matches("[\\w./:=,@+-]+") ? option
+                        : "'" + option.replace("'", "'\\''") + "'");
+            }
+        }
+        return text.toString().strip();
+    }
+
     /** The effective settings, one line per key, for the log at start. */
     public String describe() {
         StringBuilder text = new StringBuilder();

@@ -33,10 +33,19 @@ public final class Trainer {
 
     private Trainer() {}
 
-    /** How a run ended: iterations done, the last iteration's loss, the final checkpoint if one was written. */
-    public record Outcome(long iterations, double loss, Optional<Path> checkpoint) {}
+    /**
+     * How a run ended: iterations done, the last iteration's loss, the final checkpoint if one was written,
+     * and whether it stopped early on request.
+     */
+    public record Outcome(long iterations, double loss, Optional<Path> checkpoint, boolean stopped) {}
 
     public static Outcome run(JavaSparkContext sc, TiletrainConf conf, boolean resume) throws IOException {
+        return run(sc, conf, resume, StopRequest.never());
+    }
+
+    /** Trains; when {@code stop} asks, ends after the current iteration with a checkpoint of it. */
+    public static Outcome run(JavaSparkContext sc, TiletrainConf conf, boolean resume, StopRequest stop)
+            throws IOException {
         LOG.info("tiletrain configuration:\n{}", conf.describe().strip());
         URI masterUi = conf.find(ConfKeys.MASTER_WEB_UI).map(URI::create)
                 .orElseGet(() -> sc.master().startsWith("spark://") ? ExecutorWait.defaultMasterWebUi(sc.master())
@@ -55,13 +64,11 @@ public final class Trainer {
             LOG.info("Spark UI: {}", sc.sc().uiWebUrl().get());
         }
 
-        Optional<CheckpointStore> store = conf.find(ConfKeys.CHECKPOINT_DIR).isEmpty() ? Optional.empty()
-                : Optional.of(CheckpointStore.at(conf.get(ConfKeys.CHECKPOINT_DIR), sc.hadoopConfiguration()));
+        Optional<CheckpointStore> store = checkpoints(conf, sc, model, resume);
         ModelOptimizer optimizer = new ModelOptimizer(model, setup.sgd());
         long start = 0;
         if (resume) {
-            CheckpointStore s = store.orElseThrow(() -> new ConfException(List.of("--resume needs "
-                    + ConfKeys.CHECKPOINT_DIR.name())));
+            CheckpointStore s = store.orElseThrow();
             Optional<Checkpoint> newest = s.newest();
             if (newest.isPresent()) {
                 TrainCheckpoint.Restored r = TrainCheckpoint.restore(newest.get(), model);
@@ -108,9 +115,14 @@ public final class Trainer {
                 weights = next;
                 double halo = (acc.haloForward().value() + acc.haloBackward().value() - haloBefore) / 1e6;
                 LOG.info(step.line(n, cost, (System.nanoTime() - begin) / 1e9, halo));
-                if (store.isPresent() && n % every == 0) {
-                    save(store.get(), n, setup.batch(), model, optimizer);
+                boolean stopping = stop.requested() && n < iterations;
+                if (store.isPresent() && (n % every == 0 || stopping)) {
+                    save(store.get(), n, lastSaved, setup.batch(), model, optimizer);
                     lastSaved = n;
+                }
+                if (stopping) {
+                    LOG.info("stopped after iteration {} of {}", n, iterations);
+                    return new Outcome(n, step.loss(), store.map(s -> checkpointDir(s, n)), true);
                 }
             }
         } finally {
@@ -120,18 +132,63 @@ public final class Trainer {
         }
         Optional<Path> last = Optional.empty();
         if (store.isPresent()) {
-            last = Optional.of(lastSaved == iterations ? new Path(store.get().dir(), String.format("iter-%08d", iterations))
-                    : save(store.get(), iterations, setup.batch(), model, optimizer));
+            if (lastSaved != iterations) {
+                save(store.get(), iterations, lastSaved, setup.batch(), model, optimizer);
+            }
+            last = Optional.of(checkpointDir(store.get(), iterations));
             LOG.info("final weights: {}/{}", last.get(), TrainCheckpoint.WEIGHTS);
         }
-        return new Outcome(iterations, step.loss(), last);
+        return new Outcome(iterations, step.loss(), last, false);
     }
 
-    private static Path save(CheckpointStore store, long iteration, int batch, Model model, ModelOptimizer optimizer)
-            throws IOException {
-        Path dir = TrainCheckpoint.write(store, iteration, iteration * batch, model, optimizer.momentum());
-        LOG.info("checkpoint {}", dir);
-        return dir;
+    /**
+     * The run's checkpoint store, checked before any training: writable with room for a checkpoint, and, for a
+     * fresh run, holding no earlier run's checkpoints (which --resume would continue).
+     */
+    private static Optional<CheckpointStore> checkpoints(TiletrainConf conf, JavaSparkContext sc, Model model,
+            boolean resume) throws IOException {
+        if (conf.find(ConfKeys.CHECKPOINT_DIR).isEmpty()) {
+            if (resume) {
+                throw new ConfException(List.of("--resume needs " + ConfKeys.CHECKPOINT_DIR.name()));
+            }
+            return Optional.empty();
+        }
+        String location = conf.get(ConfKeys.CHECKPOINT_DIR);
+        CheckpointStore store = CheckpointStore.at(location, sc.hadoopConfiguration());
+        try {
+            // Weights and momentum, with room to spare for the rolling statistics and the manifest.
+            store.requireWritable(2L * 4 * model.layout().size() + (1 << 20));
+        } catch (IOException e) {
+            throw new ConfException(List.of(ConfKeys.CHECKPOINT_DIR.name() + "=" + location + ": cannot write "
+                    + "checkpoints there: " + e.getMessage()));
+        }
+        Optional<Checkpoint> earlier = store.newest();
+        if (!resume && earlier.isPresent()) {
+            throw new ConfException(List.of(ConfKeys.CHECKPOINT_DIR.name() + "=" + location + " holds the checkpoints "
+                    + "of an earlier run (newest: iteration " + earlier.get().iteration() + "): continue it with "
+                    + "--resume, or give another " + ConfKeys.CHECKPOINT_DIR.name()));
+        }
+        return Optional.of(store);
+    }
+
+    /**
+     * Writes the checkpoint of {@code iteration}; a failure stops training, naming the newest complete
+     * checkpoint ({@code lastSaved}, or none).
+     */
+    private static void save(CheckpointStore store, long iteration, long lastSaved, int batch, Model model,
+            ModelOptimizer optimizer) {
+        try {
+            LOG.info("checkpoint {}", TrainCheckpoint.write(store, iteration, iteration * batch, model,
+                    optimizer.momentum()));
+        } catch (IOException | RuntimeException e) {
+            throw new TrainingStopped("could not write the checkpoint of iteration " + iteration + " to "
+                    + store.dir() + " (" + e.getMessage() + "); " + (lastSaved > 0 ? "the newest complete checkpoint is "
+                    + checkpointDir(store, lastSaved) : "no checkpoint of this run was written"), e);
+        }
+    }
+
+    private static Path checkpointDir(CheckpointStore store, long iteration) {
+        return new Path(store.dir(), String.format("iter-%08d", iteration));
     }
 
     /** Removes the executors' copies (waiting for them) and the driver's: the value is gone for good. */
