@@ -13,12 +13,14 @@ import java.util.regex.Pattern;
 import org.apache.spark.executor.TaskMetrics;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerApplicationEnd;
+import org.apache.spark.scheduler.SparkListenerBlockUpdated;
 import org.apache.spark.scheduler.SparkListenerJobEnd;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerStageCompleted;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.scheduler.StageInfo;
 import org.apache.spark.scheduler.TaskInfo;
+import org.apache.spark.storage.BlockUpdatedInfo;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
@@ -46,6 +48,8 @@ public final class StageTimesListener extends SparkListener {
         int jobs;
         long start = Long.MAX_VALUE;
         long end;
+        long jobsMs;
+        long broadcastBytes;
         final List<StageTimes> stages = new ArrayList<>();
     }
 
@@ -64,7 +68,14 @@ public final class StageTimesListener extends SparkListener {
         long gc;
         long shuffleWrite;
         long shuffleRead;
+        long remoteShuffleRead;
+        long resultBytes;
     }
+
+    /** When each running job started, to add its duration to its iteration's. */
+    private final Map<Integer, Long> jobStart = new HashMap<>();
+    /** The iteration whose jobs started last: broadcast fetches are counted against it. */
+    private Long current;
 
     @Override
     public void onJobStart(SparkListenerJobStart job) {
@@ -81,6 +92,8 @@ public final class StageTimesListener extends SparkListener {
         it.jobs++;
         it.start = Math.min(it.start, job.time());
         iterationOfJob.put(job.jobId(), iteration);
+        jobStart.put(job.jobId(), job.time());
+        current = iteration;
         for (Object stage : CollectionConverters.asJava(job.stageIds())) {
             iterationOfStage.put((Integer) stage, iteration);
         }
@@ -89,9 +102,11 @@ public final class StageTimesListener extends SparkListener {
     @Override
     public void onJobEnd(SparkListenerJobEnd job) {
         Long iteration = iterationOfJob.remove(job.jobId());
+        Long started = jobStart.remove(job.jobId());
         if (iteration != null && open.containsKey(iteration)) {
             Open it = open.get(iteration);
             it.end = Math.max(it.end, job.time());
+            it.jobsMs += job.time() - started;
         }
     }
 
@@ -119,6 +134,8 @@ public final class StageTimesListener extends SparkListener {
         sums.gc += m.jvmGCTime();
         sums.shuffleWrite += m.shuffleWriteMetrics().bytesWritten();
         sums.shuffleRead += m.shuffleReadMetrics().totalBytesRead();
+        sums.remoteShuffleRead += m.shuffleReadMetrics().remoteBytesRead();
+        sums.resultBytes += m.resultSize();
         sums.schedulerDelay += schedulerDelay(info, m);
     }
 
@@ -138,7 +155,20 @@ public final class StageTimesListener extends SparkListener {
         open.get(iteration).stages.add(new StageTimes(stage.stageId(), stage.attemptNumber(), stage.name(),
                 stage.failureReason().isDefined(), s.tasks, s.failed, done - submitted, s.run, s.maxRun,
                 s.cpuNanos / 1_000_000, s.schedulerDelay, s.deserialize, s.resultSerialize, s.gc, s.shuffleWrite,
-                s.shuffleRead));
+                s.shuffleRead, s.remoteShuffleRead, s.resultBytes));
+    }
+
+    /**
+     * A block an executor stored: a broadcast block (a piece of the weights, or of a stage's task binary)
+     * arrived over the network, from the driver or another executor. Counted against the iteration running.
+     */
+    @Override
+    public void onBlockUpdated(SparkListenerBlockUpdated update) {
+        BlockUpdatedInfo block = update.blockUpdatedInfo();
+        if (current != null && open.containsKey(current) && block.blockId().isBroadcast()
+                && !block.blockManagerId().isDriver() && block.storageLevel().isValid()) {
+            open.get(current).broadcastBytes += block.memSize() + block.diskSize();
+        }
     }
 
     @Override
@@ -157,7 +187,8 @@ public final class StageTimesListener extends SparkListener {
         tasks.keySet().removeIf(k -> Long.valueOf(iteration).equals(iterationOfStage.get(k.stage())));
         iterationOfStage.values().removeIf(n -> n == iteration);
         try {
-            sink.accept(new IterationTimes(iteration, it.jobs, Math.max(0, it.end - it.start), it.stages));
+            sink.accept(new IterationTimes(iteration, it.jobs, Math.max(0, it.end - it.start), it.jobsMs,
+                    it.broadcastBytes, it.stages));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

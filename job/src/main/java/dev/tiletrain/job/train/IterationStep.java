@@ -18,6 +18,7 @@ public final class IterationStep {
     private double average = -1;
     private double elapsed;
     private double loss = Double.NaN;
+    private double seconds;
 
     /** Iterations {@code first + 1..iterations} of {@code batch} images each. */
     public IterationStep(ModelOptimizer optimizer, int batch, long first, long iterations) {
@@ -39,6 +40,7 @@ public final class IterationStep {
 
     /** The line of iteration {@code n}, which took {@code seconds} and cost {@code cost} over its batch. */
     public String line(long n, double cost, double seconds, double haloMegabytes) {
+        this.seconds = seconds;
         elapsed += seconds;
         loss = cost / batch;
         average = average < 0 ? loss : average * .9 + loss * .1;
@@ -49,6 +51,21 @@ public final class IterationStep {
     /** The last iteration's loss per image. */
     public double loss() {
         return loss;
+    }
+
+    /** The running average of the loss, as the line shows it. */
+    public double averageLoss() {
+        return average;
+    }
+
+    /** The last iteration's images per second. */
+    public double imagesPerSecond() {
+        return batch / seconds;
+    }
+
+    /** The learning rate of update {@code n}. */
+    public double learningRate(long n) {
+        return optimizer.sgd().learningRate().at(n);
     }
 
     /** Adds {@code pass} into {@code sum} (null before the first pass); passes add in order. */

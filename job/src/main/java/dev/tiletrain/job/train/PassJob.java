@@ -52,7 +52,7 @@ final class PassJob {
      * What a pass gives the driver: the cost, the gradient of every parameter in the model's layout, and the
      * batch statistics each batch norm used, for the rolling update.
      */
-    record Result(double cost, float[] gradient, Map<BatchNorm, BatchNorm.Stats> statistics) {}
+    record Result(double cost, float[] gradient, Map<BatchNorm, BatchNorm.Stats> statistics, double tailSeconds) {}
 
     /** Pass {@code pass} (0-based over the run: iteration × subdivisions + subdivision). */
     Result run(long pass, PrefixBroadcast prefix) {
@@ -63,6 +63,7 @@ final class PassJob {
         List<JavaRDD<TileBlock>> states = new ArrayList<>(Collections.nCopies(plan.groups().size(), null));
         List<JavaRDD<?>> cached = new ArrayList<>();
         UntiledTail.Result tailResult = null;
+        double tailSeconds = 0;
         try {
             List<PlanStep> steps = plan.steps();
             for (int i = 0; i < steps.size(); i++) {
@@ -82,7 +83,9 @@ final class PassJob {
                 } else if (step instanceof PlanStep.Tail) {
                     JavaRDD<TileBlock> owners = keep(states.get(last), last, cached);
                     List<Tensor> owned = named(i, () -> rdds.ownedOutputs(owners).collect());
+                    long begin = System.nanoTime();
                     tailResult = tail.run(owned, pass, seen, passSeed);
+                    tailSeconds = (System.nanoTime() - begin) / 1e9;
                     states.set(last, rdds.seed(owners, tailResult.deltas()));
                 } else if (step instanceof PlanStep.Backward b) {
                     states.set(b.group(), rdds.each(states.get(b.group()), (x, s) -> x.steps().backward(s, b)));
@@ -97,7 +100,7 @@ final class PassJob {
                 } else if (step instanceof PlanStep.ReduceGradients) {
                     PassSum sum = named(i, () -> rdds.parts(states).treeAggregate(new PassSum(), PassSum::merge,
                             PassSum::merge, aggregateDepth));
-                    return result(tailResult, sum);
+                    return result(tailResult, sum, tailSeconds);
                 }
             }
             throw new IllegalStateException("the plan has no gradient reduction step");
@@ -110,7 +113,7 @@ final class PassJob {
     }
 
     /** The tail's and the tiles' parts of the pass in the model's terms. */
-    private Result result(UntiledTail.Result tailResult, PassSum tiles) {
+    private Result result(UntiledTail.Result tailResult, PassSum tiles, double tailSeconds) {
         float[] gradient = model.layout().flatten(p -> tailResult.gradients().get(p));
         float[] tiled = tiles.gradient();
         System.arraycopy(tiled, 0, gradient, 0, tiled.length);
@@ -122,7 +125,7 @@ final class PassJob {
                 throw new IllegalStateException("batch norm " + k + " has statistics from both the tiles and the tail");
             }
         }
-        return new Result(tailResult.cost(), gradient, statistics);
+        return new Result(tailResult.cost(), gradient, statistics, tailSeconds);
     }
 
     /** Caches a state that two consumers read (the exchange that ends its stage, and the step after it). */

@@ -6,6 +6,7 @@ import dev.tiletrain.job.cluster.ExecutorWait;
 import dev.tiletrain.job.conf.ConfException;
 import dev.tiletrain.job.conf.ConfKeys;
 import dev.tiletrain.job.conf.TiletrainConf;
+import dev.tiletrain.job.metrics.DriverIteration;
 import dev.tiletrain.job.metrics.MetricsCsv;
 import dev.tiletrain.job.metrics.StageTimesListener;
 import dev.tiletrain.ops.layers.BatchNorm;
@@ -15,6 +16,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -79,10 +81,12 @@ public final class Trainer {
                 LOG.info("no complete checkpoint in {}: starting at iteration 1", s.dir());
             }
         }
+        Optional<MetricsCsv> metrics = Optional.empty();
         if (store.isPresent()) {
             Path dir = store.get().dir();
-            sc.sc().addSparkListener(new StageTimesListener(MetricsCsv.create(dir.getFileSystem(sc.hadoopConfiguration()),
-                    dir, sc.sc().applicationId())));
+            metrics = Optional.of(MetricsCsv.create(dir.getFileSystem(sc.hadoopConfiguration()), dir,
+                    sc.sc().applicationId()));
+            sc.sc().addSparkListener(new StageTimesListener(metrics.get()));
         } else {
             LOG.warn("no {}: neither checkpoints nor the final weights will be saved", ConfKeys.CHECKPOINT_DIR.name());
         }
@@ -100,7 +104,7 @@ public final class Trainer {
                 long haloBefore = acc.haloForward().value() + acc.haloBackward().value();
                 sc.setJobGroup("iter-" + n, "iteration " + n + " of " + iterations, false);
                 float[] gradient = null;
-                double cost = 0;
+                double cost = 0, tailSeconds = 0;
                 PrefixBroadcast prefix = new PrefixBroadcast(spec, weights);
                 for (int sub = 0; sub < setup.subdivisions(); sub++) {
                     PassJob.Result pass = job.run(it * setup.subdivisions() + sub, prefix);
@@ -108,13 +112,18 @@ public final class Trainer {
                     IterationStep.updateRolling(pass.statistics());
                     gradient = IterationStep.add(gradient, pass.gradient());
                     cost += pass.cost();
+                    tailSeconds += pass.tailSeconds();
                 }
                 step.update(n, gradient);
                 Broadcast<float[]> next = sc.broadcast(model.layout().flattenLeading(setup.tiledParameters()));
                 release(weights);
                 weights = next;
                 double halo = (acc.haloForward().value() + acc.haloBackward().value() - haloBefore) / 1e6;
-                LOG.info(step.line(n, cost, (System.nanoTime() - begin) / 1e9, halo));
+                double seconds = (System.nanoTime() - begin) / 1e9;
+                LOG.info(step.line(n, cost, seconds, halo));
+                double tail = tailSeconds;
+                metrics.ifPresent(m -> m.record(new DriverIteration(n, seconds, step.loss(), step.averageLoss(),
+                        step.learningRate(n), step.imagesPerSecond(), halo, tail, Map.of())));
                 boolean stopping = stop.requested() && n < iterations;
                 if (store.isPresent() && (n % every == 0 || stopping)) {
                     save(store.get(), n, lastSaved, setup.batch(), model, optimizer);

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -26,7 +27,7 @@ class StageTimesListenerTest {
     void groupsStagesByIterationAndSkipsOtherJobs() throws Exception {
         List<IterationTimes> seen = new ArrayList<>();
         FileSystem fs = FileSystem.getLocal(new Configuration());
-        MetricsCsv csv = MetricsCsv.create(fs, new org.apache.hadoop.fs.Path(dir.toUri()), "run-1");
+        MetricsCsv csv = MetricsCsv.create(fs, new org.apache.hadoop.fs.Path(dir.toUri()), "run-1", List.of("dev1"));
         SparkConf conf = new SparkConf().setMaster("local[2]").setAppName("listener")
                 .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1");
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
@@ -47,8 +48,10 @@ class StageTimesListenerTest {
                 sc.setJobGroup("iter-" + n, "iteration " + n, false);
                 StageName.within(sc, "shuffle " + n, () -> sc.parallelize(IntStream.range(0, 100).boxed().toList(), 4)
                         .mapToPair(i -> new Tuple2<>(i % 3, i)).reduceByKey(Integer::sum, 2).collect());
-                if (n == 1) { // A second job in the same iteration.
+                if (n == 1) { // A second job in the same iteration, and the driver's side of it.
                     StageName.within(sc, "count 1", () -> sc.parallelize(List.of(1, 2), 2).count());
+                    csv.record(new DriverIteration(1, 2.5, 3.25, 4, .001, 8, .125, .5,
+                            Map.of("dev1", new DriverIteration.DeviceSample(12345, 3 * 1048576))));
                 }
             }
             sc.clearJobGroup();
@@ -71,9 +74,13 @@ class StageTimesListenerTest {
         }
 
         List<String> iterations = Files.readAllLines(dir.resolve("run-1-iterations.csv"));
-        assertEquals(MetricsCsv.ITERATIONS_HEADER, iterations.get(0));
+        assertEquals(MetricsCsv.ITERATIONS_HEADER + ",dev1_link_bytes,dev1_peak_mb", iterations.get(0));
         assertEquals(4, iterations.size());
         assertTrue(iterations.get(2).startsWith("1,2,3,8,"), iterations.get(2));
+        assertTrue(iterations.get(2).endsWith(",2.500,0.500,3.2500,4.0000,0.00100000,8.000,0.1250,12345,3.0"),
+                iterations.get(2));
+        assertTrue(iterations.get(1).endsWith(",".repeat(9)), "no driver side for iteration 0: " + iterations.get(1));
+        assertEquals(iterations.get(0).split(",").length, iterations.get(2).split(",").length);
         List<String> stages = Files.readAllLines(dir.resolve("run-1-stages.csv"));
         assertEquals(MetricsCsv.STAGES_HEADER, stages.get(0));
         assertEquals(1 + 2 + 3 + 2, stages.size());

@@ -1,0 +1,22 @@
+package dev.tiletrain.job.metrics;
+
+import java.util.Map;
+
+/**
+ * What the driver measured of one training iteration, joined in the metrics CSV with what Spark's events
+ * say of the same iteration.
+ *
+ * @param seconds the iteration's wall time on the driver: its jobs, the tail between them, the update
+ * @param tailSeconds the untiled tail's time on the driver, summed over the iteration's passes
+ * @param devices per emulated device (test bed only; empty elsewhere): the bytes its link carried during
+ *     the iteration and its peak memory
+ */
+public record DriverIteration(long iteration, double seconds, double loss, double averageLoss, double learningRate,
+        double imagesPerSecond, double haloMegabytes, double tailSeconds, Map<String, DeviceSample> devices) {
+    public DriverIteration {
+        devices = Map.copyOf(devices);
+    }
+
+    /** One device during one iteration: bytes in and out over its link, and its peak resident memory. */
+    public record DeviceSample(long linkBytes, long peakBytes) {}
+}
