@@ -10,22 +10,23 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Predicts time and memory of one training iteration of a {@link TrainingPlan} on {@code devices}
- * identical devices ({@link DeviceProfile}). Tile {@code t} of every group runs on device
- * {@code t mod devices}; the untiled tail runs on device 0.
+ * Predicts time, memory and link traffic of one training iteration of a {@link TrainingPlan} on
+ * {@code devices} identical devices ({@link DeviceProfile}), as the Spark job runs it. Tile {@code t} of
+ * every group runs on device {@code t mod devices}; the driver, which runs the untiled tail and keeps every
+ * weight, runs on device 0 (there is no server).
  *
  * <p>Time: per group, the slowest device's compute (forward + both gradients, redundant halo work
  * included); per boundary, the largest halo a device receives over its link forward (at the reader) and
- * backward (at the owner); the tail's gather, compute and scatter; one link round trip per batch-norm
- * sync; Spark's per-stage overhead; the gradient tree-reduction and the weight broadcast.
+ * backward (at the owner); one link round trip per batch-norm sync; Spark's per-stage overhead; the tail's
+ * input gathered to the driver, its compute there and its gradient scattered back; the tiles' gradient
+ * parts into the driver's link; per iteration the tiled layers' weights out of it and the driver's update.
  *
  * <p>Memory per device, as an executor holds it ({@link TileMemory} and {@link TailMemory} count the
- * terms): the broadcast weights (every parameter) and the flat gradient vector the reduction sums into;
- * for every tile it runs, in every group, what forward keeps for backward and the tile's partial
- * gradients, both alive until the iteration's reduction; and at the worst moment either one group's
- * backward — the held and in-flight deltas of as many tiles as it runs at once, one im2col array per
- * thread — or, on device 0, the tail's working set (the tail's gradients stay to the end). The optimizer
- * state (momentum) lives on the driver, not on a device.
+ * terms): the broadcast weights of the tiled layers and its tiled model's copy of them, a gradient part per
+ * tile; for every tile it runs, in every group, what forward keeps for backward and the tile's partial
+ * gradients, both alive until the iteration's reduction; and at the worst moment one group's backward —
+ * the held and in-flight deltas of as many tiles as it runs at once, one im2col array per thread. Device 0
+ * adds the driver: every weight, the momentum, the gradient vectors, the tail's working set.
  */
 public final class CostModel {
     private final DeviceProfile profile;
@@ -121,19 +122,38 @@ public final class CostModel {
     }
 
     public Prediction predict(TrainingPlan plan, int batch) {
+        return predict(plan, batch, 1);
+    }
+
+    /**
+     * One iteration of {@code passes} passes of {@code batch} images each, as the Spark job runs it: per pass
+     * the tiles' groups (tile {@code t} on device {@code t mod devices}), the untiled tail on the driver, which
+     * runs on device 0 and keeps the whole model, and the tiles' gradient parts sent to it; per iteration the
+     * tiled layers' new weights broadcast to the other devices and the driver's update of every parameter.
+     */
+    public Prediction predict(TrainingPlan plan, int batch, int passes) {
         Network net = plan.network();
         double[] kept = new double[devices], transients = new double[devices];
+        long[] link = new long[devices];
         double compute = 0, halo = 0;
-        int syncs = 0, stages = 2; // the tail and the gradient reduction
+        int syncs = 0, stages = 0;
         int groups = plan.groups().size();
         double[] redundancy = new double[groups];
         long[] haloBytes = new long[groups - 1];
         for (FusedGroup g : plan.groups()) {
-            GroupCost c = group(g, g.index() == 0 ? List.of() : plan.boundary(g.index() - 1), batch);
+            List<HaloStrip> incoming = g.index() == 0 ? List.of() : plan.boundary(g.index() - 1);
+            GroupCost c = group(g, incoming, batch);
             compute += c.computeSeconds();
             halo += c.haloSeconds();
             if (g.index() > 0) {
                 haloBytes[g.index() - 1] = c.haloBytes();
+            }
+            for (HaloStrip h : incoming) {
+                if (!h.local() && h.from() % devices != h.to() % devices) {
+                    // Forward to the reader, and as much back to the owner: out of one link and into the other.
+                    link[h.from() % devices] += 2L * batch * h.bytesPerImage();
+                    link[h.to() % devices] += 2L * batch * h.bytesPerImage();
+                }
             }
             for (int d = 0; d < devices; d++) {
                 kept[d] += c.keptBytes()[d];
@@ -143,25 +163,59 @@ public final class CostModel {
             stages += c.stages();
             redundancy[g.index()] = c.redundancy();
         }
-        double tail = 0;
-        if (plan.hasTail()) {
-            double mapBytes = batch * 4.0 * plan.group(groups - 1).outputShape().size() * (devices - 1) / devices;
-            tail += 2 * transfer(mapBytes);
-            for (Block b : net.blocks().subList(plan.lastTiledBlock() + 1, net.blocks().size())) {
-                for (Layer l : b.layers()) {
-                    tail += batch * seconds(l, l.outputShape().full(), profile.cores());
-                }
+        int tiles = plan.group(0).tiles();
+        double tiled = 4.0 * tiledParameters(plan);
+        // The tail: the last group's owned outputs to the driver and their gradient back, over each tile's link.
+        FusedGroup last = plan.group(groups - 1);
+        double tail = 0, toDriver = 0;
+        for (int t = 0; t < last.tiles(); t++) {
+            long bytes = 4L * batch * last.outputShape().c() * last.ownedOutput(t).area();
+            if (t % devices != 0) {
+                link[t % devices] += 2 * bytes;
+                link[0] += 2 * bytes;
+                toDriver += bytes;
             }
         }
-        transients[0] = Math.max(transients[0], TailMemory.working(plan, batch) + TailMemory.scratch(plan));
-        kept[0] += TailMemory.gradients(plan);
+        tail += 2 * transfer(toDriver);
+        for (Block b : net.blocks().subList(plan.lastTiledBlock() + 1, net.blocks().size())) {
+            for (Layer l : b.layers()) {
+                tail += batch * seconds(l, l.outputShape().full(), profile.cores());
+            }
+        }
+        // Each tile's gradient of the tiled layers goes to the driver once per pass.
+        int remoteTiles = 0;
+        for (int t = 0; t < tiles; t++) {
+            if (t % devices != 0) {
+                remoteTiles++;
+                link[t % devices] += (long) tiled;
+            }
+        }
+        link[0] += (long) (remoteTiles * tiled);
         double params = parameterBytes(net, false), trainable = parameterBytes(net, true);
+        // The driver (on device 0): every weight, the momentum, the iteration's and the pass's gradients, the
+        // tile parts as they arrive, the tail's working set and gradients.
+        double driver = params + trainable + 2 * params + Math.min(tiles, 2) * tiled + TailMemory.working(plan, batch)
+                + TailMemory.scratch(plan) + TailMemory.gradients(plan);
         long[] memory = new long[devices];
         for (int d = 0; d < devices; d++) {
-            memory[d] = (long) (params + trainable + kept[d] + transients[d]);
+            // An executor: the broadcast weights and its tiled model's copy, one part per tile it runs.
+            memory[d] = (long) (2 * tiled + tiled * Math.ceil((double) tiles / devices) + kept[d] + transients[d]
+                    + (d == 0 ? driver : 0));
         }
-        return new Prediction(memory, compute, halo, tail, syncSeconds(syncs), stages * profile.stageOverheadMs() / 1000,
-                reduceSeconds(trainable, params), haloBytes, syncs, stages, redundancy);
+        // Per iteration: the tiled layers' weights to every other device, the driver's update of every parameter.
+        double broadcast = devices > 1 ? transfer((devices - 1) * tiled) : 0;
+        for (int d = 1; d < devices; d++) {
+            link[d] += (long) (tiled / passes);
+        }
+        link[0] += (long) ((devices - 1) * tiled / passes);
+        double update = 5 * params / (profile.memoryGBps() * 1e9);
+        for (int d = 0; d < devices; d++) {
+            link[d] *= passes;
+        }
+        return new Prediction(memory, passes * compute, passes * halo, passes * tail, passes * syncSeconds(syncs),
+                passes * stages * profile.stageOverheadMs() / 1000,
+                passes * transfer(remoteTiles * tiled) + broadcast + update, haloBytes, passes * syncs, passes * stages,
+                redundancy, link);
     }
 
     /**
@@ -223,9 +277,17 @@ public final class CostModel {
         return syncs * 2 * profile.linkLatencyMs() / 1000;
     }
 
-    /** treeAggregate of the gradient (two levels) and the broadcast of the new weights. */
-    double reduceSeconds(double gradientBytes, double weightBytes) {
-        return devices > 1 ? 2 * transfer(gradientBytes) + transfer(weightBytes) : 0;
+    /** Floats of the tiled layers' parameters: what is broadcast to the devices and what each tile's gradient covers. */
+    static double tiledParameters(TrainingPlan plan) {
+        double floats = 0;
+        for (FusedGroup g : plan.groups()) {
+            for (PrefixLayer l : g.layers()) {
+                for (Param p : l.layer().params()) {
+                    floats += p.size();
+                }
+            }
+        }
+        return floats;
     }
 
     /** Training seconds (forward and backward) of one layer over {@code out}, per image. */

@@ -3,11 +3,12 @@ package dev.tiletrain.tiles;
 /**
  * What the cost model predicts for one training iteration of a plan on a cluster of identical devices.
  * Times in seconds, sizes in bytes; {@code deviceMemory} is each device's peak heap for tensors and
- * parameters (see {@link CostModel}); per-boundary halo bytes count one direction (backward moves as much).
+ * parameters (see {@link CostModel}); per-boundary halo bytes count one pass in one direction (backward
+ * moves as much); {@code linkBytes} is what each device's link carries in the iteration, in and out.
  */
 public record Prediction(long[] deviceMemory, double computeSeconds, double haloSeconds, double tailSeconds,
                          double syncSeconds, double stageSeconds, double reduceSeconds, long[] haloBytes,
-                         int syncRounds, int stages, double[] redundancy) {
+                         int syncRounds, int stages, double[] redundancy, long[] linkBytes) {
     public double iterationSeconds() {
         return computeSeconds + haloSeconds + tailSeconds + syncSeconds + stageSeconds + reduceSeconds;
     }
@@ -18,13 +19,5 @@ public record Prediction(long[] deviceMemory, double computeSeconds, double halo
             m = Math.max(m, d);
         }
         return m;
-    }
-
-    public long totalHaloBytes() {
-        long s = 0;
-        for (long b : haloBytes) {
-            s += b;
-        }
-        return 2 * s;
     }
 }
