@@ -86,15 +86,16 @@ public final class ProfileCommand {
         Path file = Path.of(a.get("out", "conf/profiles/this-machine.properties"));
         List<Given> given = List.of(
                 given(a, "memory-mb", "memory.mb", 600, "Tensor memory per executor, MB. Default: a loopback Worker's "
-                        + "1g executor less Spark's 300 MB reserved heap and ~100 MB of Spark's own (the rule of PI3.md M4)."),
+                        + "1g executor less the 300 MB of heap Spark reserves (RESERVED_SYSTEM_MEMORY_BYTES in Spark's "
+                        + "UnifiedMemoryManager) and ~100 MB of Spark's own."),
                 given(a, "link-mbps", "link.mbps", 4000, "Link bandwidth, Mbit/s. Default (a guess, not measured): "
                         + "a loopback socket moves tens of Gbit/s; Spark's shuffle is bounded by Kryo (de)serialisation "
                         + "and the shuffle files, taken as ~500 MB/s."),
                 given(a, "link-latency-ms", "link.latency.ms", 1, "One-way link latency, ms. Default (a guess): a "
                         + "shuffle block fetch through Netty on loopback, not a raw socket's ~0.03 ms."),
                 given(a, "stage-overhead-ms", "stage.overhead.ms", 50, "Spark's scheduling cost per stage, ms. Default "
-                        + "(derived from a measurement): DESIGN.md section 3 measured ~360 ms of fixed overhead for a "
-                        + "7-stage iteration plus a 4 MB treeAggregate on this machine's loopback cluster: ~50 ms a stage."));
+                        + "(derived from a measurement): a training iteration of 7 plain stages and a 4 MB treeAggregate "
+                        + "cost ~360 ms beyond its tasks on a loopback cluster of this machine: ~50 ms a stage."));
         int input = a.integer("input", 416, 8, 4096), repeats = a.integer("repeats", 5, 1, 100);
         int cores = a.integer("cores", Runtime.getRuntime().availableProcessors(), 1, 1024);
         String clock = a.get("clock", "wall");
