@@ -98,6 +98,8 @@ public final class Trainer {
         int iterations = setup.iterations(), every = conf.get(ConfKeys.CHECKPOINT_EVERY);
         IterationStep step = new IterationStep(optimizer, setup.batch(), start, iterations);
         long lastSaved = -1;
+        ExecutorWatch watch = ExecutorWatch.start(sc.sc(), Duration.ofSeconds(conf.get(ConfKeys.EXECUTOR_WAIT_SECONDS)),
+                executors);
         try {
             for (long it = start; it < iterations; it++) {
                 long n = it + 1, begin = System.nanoTime();
@@ -107,7 +109,7 @@ public final class Trainer {
                 double cost = 0, tailSeconds = 0;
                 PrefixBroadcast prefix = new PrefixBroadcast(spec, weights);
                 for (int sub = 0; sub < setup.subdivisions(); sub++) {
-                    PassJob.Result pass = job.run(it * setup.subdivisions() + sub, prefix);
+                    PassJob.Result pass = run(job, it * setup.subdivisions() + sub, prefix, watch, store, lastSaved);
                     requireStatistics(model, setup.spec().mode(), pass);
                     IterationStep.updateRolling(pass.statistics());
                     gradient = IterationStep.add(gradient, pass.gradient());
@@ -135,6 +137,7 @@ public final class Trainer {
                 }
             }
         } finally {
+            watch.close();
             sc.clearJobGroup();
             release(weights);
             release(spec);
@@ -148,6 +151,28 @@ public final class Trainer {
             LOG.info("final weights: {}/{}", last.get(), TrainCheckpoint.WEIGHTS);
         }
         return new Outcome(iterations, step.loss(), last, false);
+    }
+
+    /** One pass; when the executor watch cancelled it, training stops saying why and what was kept. */
+    private static PassJob.Result run(PassJob job, long pass, PrefixBroadcast prefix, ExecutorWatch watch,
+            Optional<CheckpointStore> store, long lastSaved) {
+        try {
+            return job.run(pass, prefix);
+        } catch (RuntimeException e) {
+            if (watch.stopped().isPresent()) {
+                throw new TrainingStopped("stopped: " + watch.stopped().get() + "; " + kept(store, lastSaved), e);
+            }
+            throw e;
+        }
+    }
+
+    /** What a stopped run leaves to resume from. */
+    private static String kept(Optional<CheckpointStore> store, long lastSaved) {
+        if (store.isEmpty()) {
+            return "no " + ConfKeys.CHECKPOINT_DIR.name() + ": nothing was saved";
+        }
+        return lastSaved > 0 ? "the newest complete checkpoint is " + checkpointDir(store.get(), lastSaved)
+                : "no checkpoint of this run was written (the newest in " + store.get().dir() + " is the earlier run's)";
     }
 
     /**
@@ -191,8 +216,7 @@ public final class Trainer {
                     optimizer.momentum()));
         } catch (IOException | RuntimeException e) {
             throw new TrainingStopped("could not write the checkpoint of iteration " + iteration + " to "
-                    + store.dir() + " (" + e.getMessage() + "); " + (lastSaved > 0 ? "the newest complete checkpoint is "
-                    + checkpointDir(store, lastSaved) : "no checkpoint of this run was written"), e);
+                    + store.dir() + " (" + e.getMessage() + "); " + kept(Optional.of(store), lastSaved), e);
         }
     }
 
