@@ -4,6 +4,7 @@ import dev.tiletrain.tiles.DeviceLimits;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -15,18 +16,20 @@ import java.util.Optional;
  */
 public final class ClusterCommand {
     static final String USAGE = """
-            usage: submit/cluster start [--workers N] [--cores C] [--master-port P] [--webui-port P]
+            usage: submit/cluster start [--workers N] [--cores C] [--worker-memory M] [--master-port P] [--webui-port P]
                                         [--cpu SHARE] [--memory SIZE] [--link RATE] [--latency TIME] [--profile NAME]
                    submit/cluster stop
                    submit/cluster status
                    submit/cluster history [--port P]
                    submit/cluster enter-command DEVICE
-              start    a standalone Master and N Workers on 127.0.0.1, each Worker one device with 1 core and 1g
-                       (defaults: 2 workers, master port 7077, UIs from 8080 up). With any of --cpu, --memory,
+              start    a standalone Master and N Workers on 127.0.0.1, each Worker one device offering executors C
+                       cores and M memory (defaults: 2 workers, 1 core, 1g, master port 7077, UIs from 8080 up).
+                       With any of --cpu, --memory,
                        --link, --latency or --profile each Worker is an emulated device (root only): its own
                        network namespace on a bridge with the Master, a shaped link and its own cgroups.
                          --cpu 0.4        share of one core per device (CPU quota in 10 ms periods)
-                         --memory 1g      memory limit per device: its Worker, executors and (device 1) the driver
+                         --memory 1g      memory limit per device: its Worker, executors and (device 1) the driver;
+                                          its Worker offers executors all of it unless --worker-memory says less
                          --link 50mbit    link rate per device, each direction (bit, kbit, mbit, gbit)
                          --latency 0.3ms  delay per direction on each device's link (us, ms, s; needs netem)
                          --profile NAME   the testbed.* keys of conf/profiles/NAME.properties; options given win
@@ -122,11 +125,13 @@ public final class ClusterCommand {
         if ((v = take(args, "--latency")).isPresent()) {
             given = given.withLatencyMs(DeviceLimitOptions.latencyMs(v.get()));
         }
+        Optional<String> workerMemory = take(args, "--worker-memory");
         requireNoOptions(args);
         DeviceLimits limits = given.over(profile.map(p -> DeviceLimitOptions.profile(profiles, p)).orElse(DeviceLimits.NONE));
         if (limits.any()) {
             spec = spec.withLimits(limits, profile);
         }
+        spec = spec.withMemory(workerMemory.orElse(spec.memory()));
         LoopbackCluster.Running running = cluster.start(spec, out::println);
         for (MasterState.Worker w : running.workers()) {
             out.println("  " + w.id() + "  UI " + w.webUiAddress());
@@ -176,7 +181,8 @@ public final class ClusterCommand {
                 switch (daemon) {
                     case "master" -> urls.getOrDefault("master.url", "") + "  UI " + urls.getOrDefault("master.webui", "");
                     case "history" -> "UI " + urls.getOrDefault("history.webui", "");
-                    default -> "";
+                    default -> status.testBed().flatMap(bed -> bed.devices().stream().filter(d -> d.worker().equals(daemon))
+                            .findFirst()).map(d -> "on " + d.name() + " (" + d.address() + ")").orElse("");
                 }));
         status.master().ifPresentOrElse(master -> {
             out.println("master " + master.status() + ", " + master.aliveWorkers().size() + " ALIVE worker(s):");
@@ -201,9 +207,9 @@ public final class ClusterCommand {
         out.println("test bed " + bed.id() + " (state " + TestBedState.file(new ClusterLayout(bed.dir())) + "): bridge "
                 + bed.bridge() + " " + bed.bridgeAddress() + "/24, each device " + bed.limits()
                 + bed.profile().map(p -> " (profile " + p + ")").orElse(""));
-        out.printf("  %-9s %-11s %-13s %-8s %-26s %-23s %s%n", "device", "namespace", "address", "worker", "UI",
-                "memory now / peak MiB", "link bytes in / out");
-        Map<String, TestBedMeter.DeviceReading> readings = new java.util.HashMap<>();
+        out.printf("  %-9s %-11s %-13s %-8s %-26s %-23s %-9s %s%n", "device", "namespace", "address", "worker", "UI",
+                "memory now / peak MiB", "OOM kills", "link bytes in / out");
+        Map<String, TestBedMeter.DeviceReading> readings = new HashMap<>();
         status.devices().forEach(r -> readings.put(r.device(), r));
         for (TestBedState.Device d : bed.devices()) {
             ProcessHandle worker = status.daemons().get(d.worker());
@@ -211,10 +217,10 @@ public final class ClusterCommand {
                     .map(MasterState.Worker::webUiAddress).filter(a -> a.contains("//" + d.address() + ":")).findFirst())
                     .orElse("-");
             TestBedMeter.DeviceReading r = readings.get(d.name());
-            out.printf("  %-9s %-11s %-13s %-8s %-26s %-23s %s%n", d.name(), d.netns(), d.address(),
+            out.printf("  %-9s %-11s %-13s %-8s %-26s %-23s %-9s %s%n", d.name(), d.netns(), d.address(),
                     worker == null ? "-" : Long.toString(worker.pid()), ui,
                     r == null ? "-" : String.format("%.1f / %.1f", r.memoryBytes() / 1048576.0, r.peakMemoryBytes() / 1048576.0),
-                    r == null ? "-" : r.rxBytes() + " / " + r.txBytes());
+                    r == null ? "-" : Long.toString(r.oomKills()), r == null ? "-" : r.rxBytes() + " / " + r.txBytes());
         }
     }
 

@@ -13,8 +13,8 @@ import org.apache.spark.network.util.JavaUtils;
  *
  * @param host the Master's address: loopback, or on an emulated cluster the test bed's bridge (known once it
  *     is made)
- * @param memory a Spark size string ({@code 1g}, {@code 768m}), the memory each Worker offers executors; an
- *     emulated device with a memory limit offers its limit
+ * @param memory a Spark size string ({@code 1g}, {@code 768m}), the memory each Worker offers executors
+ *     ({@code --worker-memory}); an emulated device with a memory limit offers its limit unless told otherwise
  * @param workerWebUiBase the first Worker's UI port, the next Worker's is one more; 0 for free ports
  * @param limits the emulated devices' limits; {@link DeviceLimits#NONE}: the plain loopback cluster
  * @param profile the device profile the limits came from, if any (the job plans with it by default)
@@ -42,7 +42,7 @@ public record ClusterSpec(String host, int workers, int cores, String memory, in
         if (cores < 1) {
             throw new ClusterException("--cores must be at least 1, got " + cores);
         }
-        memoryMb(memory);
+        memoryMb("--worker-memory", memory);
         if (limits.cpuShare().isPresent() && limits.cpuShare().getAsDouble() < MIN_CPU_SHARE) {
             throw new ClusterException("--cpu " + DeviceLimits.number(limits.cpuShare().getAsDouble()) + " is below "
                     + MIN_CPU_SHARE + " of a core, the least the kernel's CPU quota can give");
@@ -130,15 +130,16 @@ public record ClusterSpec(String host, int workers, int cores, String memory, in
         return ports;
     }
 
-    static long memoryMb(String size) {
+    /** A size given to {@code option}, in MiB. */
+    static long memoryMb(String option, String size) {
         long mb;
         try {
             mb = JavaUtils.byteStringAsMb(size);
         } catch (RuntimeException e) {
-            throw new ClusterException("--memory " + size + " is not a size like 1g or 768m");
+            throw new ClusterException(option + " " + size + " is not a size like 1g or 768m");
         }
         if (mb < 1) {
-            throw new ClusterException("--memory " + size + " is less than 1 MiB");
+            throw new ClusterException(option + " " + size + " is less than 1 MiB");
         }
         return mb;
     }

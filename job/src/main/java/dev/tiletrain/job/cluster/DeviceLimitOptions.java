@@ -35,7 +35,7 @@ final class DeviceLimitOptions {
     }
 
     static long memoryBytes(String value) {
-        return ClusterSpec.memoryMb(value) << 20;
+        return ClusterSpec.memoryMb("--memory", value) << 20;
     }
 
     /** A rate in tc's units of bits per second; tc's own {@code mbps} would be megabytes, so it is refused. */

@@ -12,9 +12,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -168,7 +172,7 @@ public final class TestBed {
         Map<Kind, List<Resource>> byKind = resources.stream().collect(Collectors.groupingBy(Resource::kind, TreeMap::new,
                 Collectors.toList()));
         return byKind.values().stream().map(rs -> rs.size() == 1 ? rs.get(0).toString()
-                : rs.size() + " " + rs.get(0).kind().name().toLowerCase(java.util.Locale.ROOT) + ": " + rs.stream()
+                : rs.size() + " " + rs.get(0).kind().name().toLowerCase(Locale.ROOT) + ": " + rs.stream()
                         .map(Resource::label).collect(Collectors.joining(" "))).collect(Collectors.joining(", "));
     }
 
@@ -322,10 +326,10 @@ public final class TestBed {
         long deadline = System.nanoTime() + KILL_GRACE.toNanos();
         for (ProcessHandle p : processes) {
             try {
-                p.onExit().get(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
-            } catch (java.util.concurrent.TimeoutException e) {
+                p.onExit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
                 p.destroyForcibly();
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (ExecutionException e) {
                 throw new IllegalStateException(e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -63,6 +63,8 @@ class ClusterCommandTest {
     void impossibleClusterShapesFailBeforeAnythingStarts() {
         assertEquals(1, run("start", "--workers", "0"));
         assertTrue(err().contains("--workers must be at least 1"), err());
+        assertEquals(1, run("start", "--worker-memory", "lots"));
+        assertTrue(err().contains("--worker-memory lots is not a size like 1g"), err());
         assertEquals(1, run("start", "--memory", "lots"));
         assertTrue(err().contains("--memory lots is not a size like 1g"), err());
         assertFalse(Files.exists(dir.resolve("pids")));

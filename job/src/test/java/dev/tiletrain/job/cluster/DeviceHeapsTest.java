@@ -14,13 +14,13 @@ class DeviceHeapsTest {
         DeviceHeaps heaps = DeviceHeaps.of(DeviceLimits.NONE.withMemoryBytes(1L << 30)).orElseThrow();
         assertEquals(new DeviceHeaps(512, 512), heaps);
         String why = heaps.crowding(1L << 30).orElseThrow();
-        assertTrue(why.contains("~1536 MiB, more than its 1024 MiB limit"), why);
+        assertTrue(why.contains("~1792 MiB, more than its 1024 MiB limit"), why);
     }
 
     @Test
     void aLargerDeviceSplitsWhatTheWorkerAndTheJvmsLeave() {
         DeviceHeaps heaps = DeviceHeaps.of(DeviceLimits.NONE.withMemoryBytes(4L << 30)).orElseThrow();
-        assertEquals(new DeviceHeaps(1792, 1792), heaps);
+        assertEquals(new DeviceHeaps(1664, 1664), heaps);
         assertEquals(Optional.empty(), heaps.crowding(4L << 30));
     }
 

@@ -16,8 +16,8 @@ import java.nio.file.Path;
  *   <li>{@code sink ADDRESS PORT}: prints {@code listening}, takes one connection and reads it to its end,
  *       then prints {@code received BYTES NANOS} from its first byte to its end;
  *   <li>{@code send ADDRESS PORT BYTES}: sends that many bytes there;
- *   <li>{@code spin SECONDS}: spins a second to warm up, then SECONDS more, and prints {@code share S}, the CPU
- *       time this process used over the wall time;
+ *   <li>{@code spin SECONDS}: spins a second to warm up, then SECONDS more, and prints {@code share S SUM}: the
+ *       CPU time this process used over the wall time, and the sum it spun on (printed so the loop stays);
  *   <li>{@code meter STATE_FILE}: prints {@link TestBedMeter}'s reading of each device, one line each.
  * </ul>
  */
@@ -70,10 +70,10 @@ public final class TestBedProbe {
         long t0 = System.nanoTime();
         sum = spinFor(seconds * 1e9, sum);
         double share = (os.getProcessCpuTime() - cpu0) / (double) (System.nanoTime() - t0);
-        System.out.println("share " + share + " " + (sum == 42 ? "!" : ""));
+        System.out.println("share " + share + " " + sum);
     }
 
-    /** Busy work the compiler cannot remove: its sum is printed. */
+    /** Busy work; its sum is printed, so the compiler cannot remove it. */
     private static long spinFor(double nanos, long sum) {
         long end = System.nanoTime() + (long) nanos;
         while (System.nanoTime() < end) {

@@ -14,6 +14,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -35,7 +36,7 @@ class TestBedTest {
     @TempDir
     Path temp;
 
-    private final List<ClusterLayout> made = new java.util.ArrayList<>();
+    private final List<ClusterLayout> made = new ArrayList<>();
 
     @BeforeAll
     static void needsATestBedMachine() {
@@ -67,7 +68,7 @@ class TestBedTest {
         ClusterLayout layout = layout("failing");
         ClusterSpec spec = ClusterSpec.defaults().withWorkers(2)
                 .withMasterPort(LoopbackClusterExtension.freePorts(1)[0]).withLimits(LIMITS, Optional.empty());
-        List<String> progress = new java.util.ArrayList<>();
+        List<String> progress = new ArrayList<>();
         ClusterException e = assertThrows(ClusterException.class,
                 () -> new LoopbackCluster(SparkHome.at(home), layout).start(spec, progress::add));
         assertTrue(e.getMessage().startsWith("master exited with code 1 while waiting for the master to become ALIVE"),
