@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Test beds made and removed for real, without Spark (a second each): a start that fails part-way removes
  * what it made, a test bed a crashed start left is refused with the command that removes it (also when its
  * state file is gone), two directories' test beds live side by side, and a latency needs netem. The test bed
- * under a running cluster: TestBedIT. Skipped, saying why, on a machine without root or cgroup v1.
+ * under a running cluster: EmulatedClusterIT. Skipped, saying why, on a machine without root or cgroup v1.
  */
 class TestBedTest {
     private static final DeviceLimits LIMITS = DeviceLimits.NONE.withCpuShare(0.2).withMemoryBytes(256L << 20)

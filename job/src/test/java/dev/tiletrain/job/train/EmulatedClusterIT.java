@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * with their fixture. Skipped, saying why, only on a machine without root or cgroup v1.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class TestBedIT {
+class EmulatedClusterIT {
     private static final double SHARE = 0.4;
     private static final double MBIT = 50;
     private static final DeviceLimits LIMITS =
@@ -209,7 +209,7 @@ class TestBedIT {
         return checkpoints.resolve(String.format("iter-%08d", ITERATIONS)).resolve(TrainCheckpoint.WEIGHTS);
     }
 
-    /** Runs {@code TestBedProbe} on device {@code device}, in its cgroups and namespace. */
+    /** Runs {@code EmulatedDeviceProbe} on device {@code device}, in its cgroups and namespace. */
     private static Process probe(int device, String... args) throws IOException {
         Path module = LoopbackClusterExtension.moduleDir();
         List<String> command = new ArrayList<>(BED.onDevice(device));
@@ -217,7 +217,7 @@ class TestBedIT {
                 String.join(File.pathSeparator, module.resolve("target/test-classes").toString(),
                         module.resolve("target/classes").toString(),
                         module.resolve("../tiles/target/classes").normalize().toString()),
-                "dev.tiletrain.job.cluster.TestBedProbe"));
+                "dev.tiletrain.job.cluster.EmulatedDeviceProbe"));
         command.addAll(List.of(args));
         return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }

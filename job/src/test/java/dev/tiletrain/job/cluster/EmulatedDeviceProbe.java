@@ -21,8 +21,8 @@ import java.nio.file.Path;
  *   <li>{@code meter STATE_FILE}: prints {@link TestBedMeter}'s reading of each device, one line each.
  * </ul>
  */
-public final class TestBedProbe {
-    private TestBedProbe() {}
+public final class EmulatedDeviceProbe {
+    private EmulatedDeviceProbe() {}
 
     public static void main(String[] args) throws Exception {
         switch (args[0]) {
