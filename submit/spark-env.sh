@@ -4,7 +4,8 @@
 
 TILETRAIN_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TILETRAIN_JOB_JAR="$TILETRAIN_ROOT/job/target/tiletrain-job.jar"
-TILETRAIN_CLUSTER_DIR="$TILETRAIN_ROOT/target/cluster"
+# The cluster's files; set it beforehand to run a second cluster (or a test's) from another directory.
+TILETRAIN_CLUSTER_DIR="${TILETRAIN_CLUSTER_DIR:-$TILETRAIN_ROOT/target/cluster}"
 
 # One copy of each setting: the root pom's properties.
 tiletrain_pom_property() {

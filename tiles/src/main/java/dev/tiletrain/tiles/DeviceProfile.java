@@ -13,11 +13,20 @@ import java.util.TreeSet;
  * bandwidth for the memory-bound layers (batch norm, activations, pools, copies), the memory a training
  * executor can give to tensors, its link, and Spark's per-stage overhead on it. Read from a properties
  * file in {@code conf/profiles/}.
+ *
+ * @param testBed how {@code submit/cluster start --profile NAME} emulates the device, from the optional
+ *     {@code testbed.*} keys ({@link DeviceLimits#NONE} without them); the cost model does not read it
  */
 public record DeviceProfile(String name, double[] convGflops, double memoryGBps, long memoryBytes,
-                            double linkMbps, double linkLatencyMs, double stageOverheadMs, int cores) {
+                            double linkMbps, double linkLatencyMs, double stageOverheadMs, int cores,
+                            DeviceLimits testBed) {
+    private static final String CPU_SHARE = "testbed.cpu";
+    private static final String MEMORY_MB = "testbed.memory.mb";
+    private static final String LINK_MBIT = "testbed.link.mbit";
+    private static final String LATENCY_MS = "testbed.latency.ms";
     private static final Set<String> KEYS = Set.of("name", "conv.gflops.1", "conv.gflops.2", "conv.gflops.4",
-            "memory.gbps", "memory.mb", "link.mbps", "link.latency.ms", "stage.overhead.ms", "cores");
+            "memory.gbps", "memory.mb", "link.mbps", "link.latency.ms", "stage.overhead.ms", "cores",
+            CPU_SHARE, MEMORY_MB, LINK_MBIT, LATENCY_MS);
 
     /** Sustained convolution GFLOP/s with {@code threads} threads (1, 2 or 4; more uses the 4-thread rate). */
     public double convGflops(int threads) {
@@ -45,7 +54,24 @@ public record DeviceProfile(String name, double[] convGflops, double memoryGBps,
                 new double[] {g1, number(p, "conv.gflops.2", source), number(p, "conv.gflops.4", source)},
                 number(p, "memory.gbps", source), (long) (number(p, "memory.mb", source) * 1024 * 1024),
                 number(p, "link.mbps", source), number(p, "link.latency.ms", source),
-                number(p, "stage.overhead.ms", source), (int) number(p, "cores", source));
+                number(p, "stage.overhead.ms", source), (int) number(p, "cores", source), testBed(p, source));
+    }
+
+    private static DeviceLimits testBed(Properties p, String source) {
+        DeviceLimits limits = DeviceLimits.NONE;
+        if (p.containsKey(CPU_SHARE)) {
+            limits = limits.withCpuShare(number(p, CPU_SHARE, source));
+        }
+        if (p.containsKey(MEMORY_MB)) {
+            limits = limits.withMemoryBytes((long) (number(p, MEMORY_MB, source) * 1024 * 1024));
+        }
+        if (p.containsKey(LINK_MBIT)) {
+            limits = limits.withLinkMbit(number(p, LINK_MBIT, source));
+        }
+        if (p.containsKey(LATENCY_MS)) {
+            limits = limits.withLatencyMs(number(p, LATENCY_MS, source));
+        }
+        return limits;
     }
 
     private static double number(Properties p, String key, String source) {

@@ -32,6 +32,35 @@ class DeviceProfileTest {
     }
 
     @Test
+    void theEmulatedPi3ProfileSaysHowTheTestBedEmulatesIt() {
+        DeviceProfile emulated = DeviceProfile.load(Path.of("../conf/profiles/pi3-emulated.properties"));
+        DeviceLimits bed = emulated.testBed();
+        assertEquals(0.4, bed.cpuShare().getAsDouble());
+        assertEquals(1024L << 20, bed.memoryBytes().getAsLong());
+        assertEquals(478, bed.linkMbit().getAsDouble());
+        assertTrue(bed.latencyMs().isEmpty(), "no delay: it would need netem");
+        assertEquals(1, emulated.cores());
+    }
+
+    @Test
+    void aProfileWithoutTestBedKeysIsNotEmulated() {
+        assertEquals(DeviceLimits.NONE, DeviceProfile.load(Path.of("../conf/profiles/pi3.properties")).testBed());
+    }
+
+    @Test
+    void aPartialTestBedLeavesTheOtherLimitsUnset(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("partial.properties");
+        Files.writeString(f, Files.readString(Path.of("../conf/profiles/pi3.properties")) + "testbed.link.mbit=100\n");
+        DeviceLimits bed = DeviceProfile.load(f).testBed();
+        assertEquals(DeviceLimits.NONE.withLinkMbit(100), bed);
+        assertTrue(bed.any());
+        Path bad = dir.resolve("bad.properties");
+        Files.writeString(bad, Files.readString(Path.of("../conf/profiles/pi3.properties")) + "testbed.cpu=-0.4\n");
+        assertEquals(bad + ": key 'testbed.cpu': '-0.4' is not a positive number",
+                assertThrows(IllegalArgumentException.class, () -> DeviceProfile.load(bad)).getMessage());
+    }
+
+    @Test
     void anUnknownKeyIsNamedWithTheFile(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("typo.properties");
         Files.writeString(f, Files.readString(Path.of("../conf/profiles/pi3.properties")) + "link.mpbs=94\n");

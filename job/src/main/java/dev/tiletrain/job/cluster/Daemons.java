@@ -38,12 +38,21 @@ final class Daemons {
 
     private final SparkHome home;
     private final ClusterLayout layout;
-    private final String host;
 
-    Daemons(SparkHome home, ClusterLayout layout, String host) {
+    /**
+     * Where a daemon runs: the address it binds and advertises, the command words that put it there (an
+     * emulated device's cgroups and namespace, see {@link TestBed#enter}), and its JVM's own options.
+     */
+    record Placement(String host, List<String> enter, List<String> jvmOptions) {
+        /** On this machine's own network, at {@code host}. */
+        static Placement onHost(String host) {
+            return new Placement(host, List.of(), List.of(DAEMON_HEAP));
+        }
+    }
+
+    Daemons(SparkHome home, ClusterLayout layout) {
         this.home = home;
         this.layout = layout;
-        this.host = host;
     }
 
     /** Which Spark main class a daemon name runs: how a pid is told apart from a recycled one. */
@@ -60,11 +69,12 @@ final class Daemons {
         throw new IllegalArgumentException("no such daemon: " + daemon);
     }
 
-    /** Starts {@code daemon} with Spark options {@code conf} (as -D properties) and main-class arguments. */
-    Process launch(String daemon, Map<String, String> conf, List<String> args) {
+    /** Starts {@code daemon} there with Spark options {@code conf} (as -D properties) and main-class arguments. */
+    Process launch(String daemon, Placement placement, Map<String, String> conf, List<String> args) {
         List<String> command = new ArrayList<>(SETSID);
+        command.addAll(placement.enter());
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add(DAEMON_HEAP);
+        command.addAll(placement.jvmOptions());
         // The same module flags spark-submit and the Worker give every Spark JVM on Java 17+.
         command.addAll(Arrays.asList(JavaModuleOptions.defaultModuleOptionArray()));
         conf.forEach((k, v) -> command.add("-D" + k + "=" + v));
@@ -75,8 +85,8 @@ final class Daemons {
         Map<String, String> env = builder.environment();
         env.put("SPARK_HOME", home.dir().toString());
         env.put("SPARK_SCALA_VERSION", home.scalaBinaryVersion());
-        env.put("SPARK_LOCAL_IP", host);
-        env.put("SPARK_LOCAL_HOSTNAME", host);
+        env.put("SPARK_LOCAL_IP", placement.host());
+        env.put("SPARK_LOCAL_HOSTNAME", placement.host());
         try {
             Files.createDirectories(layout.pids());
             Files.createDirectories(layout.logs());

@@ -38,7 +38,7 @@ public final class ExecutorShortage {
         if (ask.memoryMb() > maxMemory) {
             return "each executor asks for " + ask.memoryMb() + " MiB (spark.executor.memory) but the largest of the "
                     + alive.size() + " ALIVE worker(s) offers " + maxMemory + " MiB; lower spark.executor.memory"
-                    + " or give the workers more memory (submit/cluster start --memory)";
+                    + " or give the workers more memory (submit/cluster start --worker-memory, or --memory on a test bed)";
         }
         int maxCores = alive.stream().mapToInt(MasterState.Worker::cores).max().orElseThrow();
         if (ask.cores().isPresent() && ask.cores().getAsInt() > maxCores) {

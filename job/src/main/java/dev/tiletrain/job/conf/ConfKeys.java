@@ -66,10 +66,13 @@ public final class ConfKeys {
     public static final ConfKey<String> MASTER_WEB_UI = new ConfKey<>("masterWebUi", "URL", null,
             "http://<master host>:8080", "the standalone master's web UI, read to explain missing executors",
             Parsers.text());
+    public static final ConfKey<String> TESTBED = new ConfKey<>("testbed", "path", null, "not an emulated cluster",
+            "state file of the test bed the job runs on (submit/cluster's testbed.properties; submit/train sets it): "
+            + "each device's link bytes and memory are read from it", Parsers.text());
 
     public static final List<ConfKey<?>> ALL = List.of(MODEL, WEIGHTS, DATA, TILES, TILED_LAYERS, GROUPS, BATCHNORM,
             BATCH, SUBDIVISIONS, SIZE, ITERATIONS, LEARNING_RATE, MOMENTUM, DECAY, CHECKPOINT_DIR, CHECKPOINT_EVERY, PROFILE, SEED,
-            THREADS, AGGREGATE_DEPTH, DATA_ON_ERROR, EXECUTOR_WAIT_SECONDS, MASTER_WEB_UI);
+            THREADS, AGGREGATE_DEPTH, DATA_ON_ERROR, EXECUTOR_WAIT_SECONDS, MASTER_WEB_UI, TESTBED);
 
     private ConfKeys() {}
 }

@@ -63,9 +63,34 @@ class ClusterCommandTest {
     void impossibleClusterShapesFailBeforeAnythingStarts() {
         assertEquals(1, run("start", "--workers", "0"));
         assertTrue(err().contains("--workers must be at least 1"), err());
+        assertEquals(1, run("start", "--worker-memory", "lots"));
+        assertTrue(err().contains("--worker-memory lots is not a size like 1g"), err());
         assertEquals(1, run("start", "--memory", "lots"));
         assertTrue(err().contains("--memory lots is not a size like 1g"), err());
         assertFalse(Files.exists(dir.resolve("pids")));
+    }
+
+    /** Bad limits are refused before the machine is even checked for a test bed, so nothing is made. */
+    @Test
+    void badDeviceLimitsFailBeforeAnythingStarts() {
+        assertEquals(1, run("start", "--link", "50mbps"));
+        assertTrue(err().contains("--link 50mbps is not a rate like 50mbit"), err());
+        assertEquals(1, run("start", "--cpu", "0.0001"));
+        assertTrue(err().contains("--cpu 0.0001 is below 0.001 of a core"), err());
+        assertEquals(1, run("start", "--memory", "64m"));
+        assertTrue(err().contains("--memory 64 MiB is below 128 MiB"), err());
+        assertEquals(1, run("--profiles", "../conf/profiles", "start", "--profile", "pi3"));
+        assertTrue(err().contains("--profile pi3: ../conf/profiles/pi3.properties has none of the keys testbed.cpu"), err());
+        assertFalse(Files.exists(dir.resolve("pids")));
+        assertFalse(Files.exists(dir.resolve("testbed.properties")));
+    }
+
+    @Test
+    void enteringADeviceNeedsATestBed() {
+        assertEquals(1, run("enter-command", "1"));
+        assertTrue(err().contains("no test bed under " + dir), err());
+        assertEquals(2, run("enter-command"));
+        assertTrue(err().contains("enter-command needs one device number"), err());
     }
 
     @Test

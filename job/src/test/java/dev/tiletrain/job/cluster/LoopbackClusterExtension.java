@@ -1,35 +1,72 @@
 package dev.tiletrain.job.cluster;
 
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import dev.tiletrain.job.KryoClasses;
+import dev.tiletrain.tiles.DeviceLimits;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 import org.apache.spark.SparkConf;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A real loopback standalone cluster for one test class, started and stopped through {@link LoopbackCluster}
- * exactly as {@code submit/cluster} does, on free ports and in its own directory
- * ({@code target/test-clusters/<TestClass>}). It is stopped after the class, whether its tests pass or
- * not, and by a shutdown hook if the JVM ends first.
+ * A real standalone cluster for one test class, started and stopped through {@link LoopbackCluster} exactly
+ * as {@code submit/cluster} does, on free ports and in its own directory
+ * ({@code target/test-clusters/<TestClass>[-<name>]}): on loopback, or with {@link #emulated} on a test bed of
+ * emulated devices. It is stopped after the class, whether its tests pass or not, and by a shutdown hook if
+ * the JVM ends first. An emulated cluster skips the class, saying why, where this machine cannot have a test
+ * bed at all (not root, no cgroup v1 cpu and memory controllers); a missing tool fails it.
  *
  * <pre>{@code @RegisterExtension static final LoopbackClusterExtension CLUSTER = new LoopbackClusterExtension(2);}</pre>
  */
 public final class LoopbackClusterExtension implements BeforeAllCallback, AfterAllCallback {
     private final int workers;
+    private final DeviceLimits limits;
+    private final String name;
     private LoopbackCluster cluster;
+    private ClusterLayout layout;
     private LoopbackCluster.Running running;
     private ClusterSpec spec;
     private Thread stopOnExit;
 
     public LoopbackClusterExtension(int workers) {
+        this(workers, DeviceLimits.NONE, "");
+    }
+
+    private LoopbackClusterExtension(int workers, DeviceLimits limits, String name) {
         this.workers = workers;
+        this.limits = limits;
+        this.name = name;
+    }
+
+    /** A cluster of emulated devices under {@code limits} (in its own directory, beside a loopback one). */
+    public static LoopbackClusterExtension emulated(int workers, DeviceLimits limits) {
+        return new LoopbackClusterExtension(workers, limits, "testbed");
+    }
+
+    /** Why this machine cannot have a test bed at all, if it cannot. */
+    public static Optional<String> noTestBedHere() {
+        long uid = TestBedHost.effectiveUid();
+        if (uid != 0) {
+            return Optional.of("the test bed needs root; this is uid " + uid);
+        }
+        for (String c : List.of("cpu/cpu.cfs_quota_us", "memory/memory.limit_in_bytes")) {
+            if (!Files.isRegularFile(TestBedHost.CGROUP_FS.resolve(c))) {
+                return Optional.of("the test bed needs cgroup v1 cpu and memory controllers; no "
+                        + TestBedHost.CGROUP_FS.resolve(c));
+            }
+        }
+        return Optional.empty();
     }
 
     /** The job module's directory: surefire runs there and says so in {@code basedir}. */
@@ -43,13 +80,20 @@ public final class LoopbackClusterExtension implements BeforeAllCallback, AfterA
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        ClusterLayout layout = new ClusterLayout(
-                moduleDir().resolve("target/test-clusters").resolve(context.getRequiredTestClass().getSimpleName()));
+        if (limits.any()) {
+            Optional<String> why = noTestBedHere();
+            assumeTrue(why.isEmpty(), () -> why.get());
+        }
+        String dir = context.getRequiredTestClass().getSimpleName() + (name.isEmpty() ? "" : "-" + name);
+        layout = new ClusterLayout(moduleDir().resolve("target/test-clusters").resolve(dir));
         cluster = new LoopbackCluster(sparkHome(), layout);
         cluster.stop(); // Whatever a killed earlier run of this class left behind.
         int[] ports = freePorts(2);
         spec = ClusterSpec.defaults().withWorkers(workers).withMasterPort(ports[0]).withWebUiPort(ports[1])
                 .withWorkerWebUiBase(0);
+        if (limits.any()) {
+            spec = spec.withLimits(limits, Optional.empty());
+        }
         stopOnExit = new Thread(cluster::stop, "stop loopback cluster");
         Runtime.getRuntime().addShutdownHook(stopOnExit);
         running = cluster.start(spec, line -> System.out.println("[cluster] " + line));
@@ -57,6 +101,9 @@ public final class LoopbackClusterExtension implements BeforeAllCallback, AfterA
 
     @Override
     public void afterAll(ExtensionContext context) {
+        if (cluster == null) {
+            return; // Skipped.
+        }
         try {
             cluster.stop();
         } finally {
@@ -66,6 +113,25 @@ public final class LoopbackClusterExtension implements BeforeAllCallback, AfterA
 
     public LoopbackCluster cluster() {
         return cluster;
+    }
+
+    public ClusterLayout layout() {
+        return layout;
+    }
+
+    /** The test bed of an emulated cluster. */
+    public TestBedState testBed() {
+        return running.testBed().orElseThrow(() -> new IllegalStateException("a loopback cluster has no test bed"));
+    }
+
+    /** The command words that run a program on device {@code i} (1-based) of the test bed. */
+    public List<String> onDevice(int i) {
+        return TestBed.enter(TestBedHost.check(false), testBed().devices().get(i - 1));
+    }
+
+    /** The driver's address: loopback, or the test bed's bridge (this JVM runs on the Master's side). */
+    public String driverHost() {
+        return running.testBed().map(TestBedState::bridgeAddress).orElse(ClusterSpec.LOOPBACK);
     }
 
     public ClusterSpec spec() {
@@ -81,7 +147,7 @@ public final class LoopbackClusterExtension implements BeforeAllCallback, AfterA
     }
 
     /**
-     * A driver configuration for this cluster: loopback addresses, 512m executors, Kryo with registration
+     * A driver configuration for this cluster: {@link #driverHost}, 512m executors, Kryo with registration
      * required, no UI (tests that read the REST API turn it on), and the compiled classes of this module and
      * the modules it needs (the registrator names their classes) on the executors' class path, since no
      * application jar is shipped.
@@ -89,8 +155,8 @@ public final class LoopbackClusterExtension implements BeforeAllCallback, AfterA
     public SparkConf driverConf(String appName) {
         Path module = moduleDir();
         return new SparkConf().setMaster(masterUrl()).setAppName(appName)
-                .set("spark.driver.host", ClusterSpec.LOOPBACK)
-                .set("spark.driver.bindAddress", ClusterSpec.LOOPBACK)
+                .set("spark.driver.host", driverHost())
+                .set("spark.driver.bindAddress", driverHost())
                 .set("spark.executor.memory", "512m")
                 .set("spark.executor.extraClassPath", String.join(File.pathSeparator,
                         module.resolve("target/classes").toString(), module.resolve("target/test-classes").toString(),
