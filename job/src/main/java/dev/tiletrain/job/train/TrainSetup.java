@@ -55,6 +55,7 @@ import scala.Tuple2;
  *     executors hold and what the tiles' gradient covers
  * @param truth the training batches' truth, which the driver's untiled tail trains against
  * @param batch images per iteration; each of the {@code subdivisions} passes takes {@code batch / subdivisions}
+ * @param prediction the cost model's prediction for the plan, when the device profile is at hand
  */
 public record TrainSetup(RunSpec spec, Model model, TrainingPlan plan, int tiledParameters, BatchTruth truth, Sgd sgd,
         int batch, int subdivisions, int iterations, Optional<Prediction> prediction) {
@@ -94,15 +95,16 @@ public record TrainSetup(RunSpec spec, Model model, TrainingPlan plan, int tiled
         }
         Dataset dataset = dataset(conf, files, classes);
         int perPass = batch / subdivisions;
-        Choice plan = plan(conf, model, perPass, devices);
-        requireRunnable(plan.plan(), cfgLocation);
+        Optional<DeviceProfile> profile = profile(conf.get(ConfKeys.PROFILE));
+        TrainingPlan plan = plan(conf, model, perPass, devices, profile);
+        requireRunnable(plan, cfgLocation);
         List<String> entries = new ArrayList<>();
         hadoopEntries.forEach(e -> {
             entries.add(e._1());
             entries.add(e._2());
         });
-        RunSpec spec = new RunSpec(cfgLocation, cfgText, width, height, mode, plan.plan().grouping().toString(),
-                plan.plan().group(0).grid().toString(), dataset.images().stream().map(Path::toString).toArray(String[]::new),
+        RunSpec spec = new RunSpec(cfgLocation, cfgText, width, height, mode, plan.grouping().toString(),
+                plan.group(0).grid().toString(), dataset.images().stream().map(Path::toString).toArray(String[]::new),
                 dataset.classes(), dataset.names().toArray(String[]::new), seed, perPass, entries.toArray(String[]::new));
         if (conf.find(ConfKeys.WEIGHTS).isPresent()) {
             String weights = conf.get(ConfKeys.WEIGHTS);
@@ -117,8 +119,9 @@ public record TrainSetup(RunSpec spec, Model model, TrainingPlan plan, int tiled
         Sgd sgd = new Sgd(rate, conf.find(ConfKeys.MOMENTUM).map(Double::floatValue).orElse(net.momentum()),
                 conf.find(ConfKeys.DECAY).map(Double::floatValue).orElse(net.decay()), batch);
         BatchTruth truth = new BatchTruth(spec.files(), spec.schedule(cfg));
-        return new TrainSetup(spec, model, plan.plan(), tiledParameters(model, plan.plan()), truth, sgd, batch,
-                subdivisions, iterations, plan.prediction());
+        Optional<Prediction> prediction = profile.map(p -> new CostModel(p, devices).predict(plan, perPass, subdivisions));
+        return new TrainSetup(spec, model, plan, tiledParameters(model, plan), truth, sgd, batch, subdivisions,
+                iterations, prediction);
     }
 
     /**
@@ -156,11 +159,12 @@ public record TrainSetup(RunSpec spec, Model model, TrainingPlan plan, int tiled
         return size;
     }
 
-    /** A plan and, when the planner chose it, its prediction. */
-    private record Choice(TrainingPlan plan, Optional<Prediction> prediction) {}
-
-    /** Given grid and groups: that plan. Anything {@code auto}: the planner's choice for {@code devices} tiles. */
-    private static Choice plan(TiletrainConf conf, Model model, int batch, int devices) {
+    /**
+     * Given grid and groups: that plan. Anything {@code auto}: the planner's choice for {@code devices} tiles on
+     * the device profile.
+     */
+    private static TrainingPlan plan(TiletrainConf conf, Model model, int batch, int devices,
+            Optional<DeviceProfile> profile) {
         Optional<Grid> grid = conf.get(ConfKeys.TILES);
         OptionalInt tiled = conf.get(ConfKeys.TILED_LAYERS);
         Optional<Grouping> groups = conf.get(ConfKeys.GROUPS);
@@ -171,12 +175,14 @@ public record TrainSetup(RunSpec spec, Model model, TrainingPlan plan, int tiled
         }
         try {
             if (grid.isPresent() && groups.isPresent()) {
-                return new Choice(TrainingPlan.of(model.network(), groups.get(), grid.get()), Optional.empty());
+                return TrainingPlan.of(model.network(), groups.get(), grid.get());
             }
-            DeviceProfile profile = profile(conf.get(ConfKeys.PROFILE));
-            Planner.Choice c = new Planner(model.network(), new CostModel(profile, devices), profile.memoryBytes(), batch)
-                    .choose(tiled.isPresent() ? tiled.getAsInt() - 1 : null, grid.orElse(null), groups.orElse(null));
-            return new Choice(c.plan(), Optional.of(c.prediction()));
+            DeviceProfile p = profile.orElseThrow(() -> new ConfException(List.of(ConfKeys.PROFILE.name() + "="
+                    + conf.get(ConfKeys.PROFILE) + ": neither a file nor a profile in conf/profiles/; the planner "
+                    + "needs one for auto")));
+            return new Planner(model.network(), new CostModel(p, devices), p.memoryBytes(), batch)
+                    .choose(tiled.isPresent() ? tiled.getAsInt() - 1 : null, grid.orElse(null), groups.orElse(null))
+                    .plan();
         } catch (IllegalArgumentException e) {
             throw new ConfException(List.of(ConfKeys.TILES.name() + "=" + conf.text(ConfKeys.TILES) + ", "
                     + ConfKeys.GROUPS.name() + "=" + conf.text(ConfKeys.GROUPS) + ", "
@@ -185,17 +191,13 @@ public record TrainSetup(RunSpec spec, Model model, TrainingPlan plan, int tiled
         }
     }
 
-    /** A profile file, or the name of one in {@code conf/profiles/}. */
-    private static DeviceProfile profile(String nameOrPath) {
+    /** A profile file, or the name of one in {@code conf/profiles/}; empty when there is neither. */
+    private static Optional<DeviceProfile> profile(String nameOrPath) {
         java.nio.file.Path file = java.nio.file.Path.of(nameOrPath);
         if (!Files.isRegularFile(file)) {
             file = java.nio.file.Path.of("conf", "profiles", nameOrPath + ".properties");
         }
-        if (!Files.isRegularFile(file)) {
-            throw new ConfException(List.of(ConfKeys.PROFILE.name() + "=" + nameOrPath + ": neither a file nor a profile "
-                    + "in conf/profiles/ (" + file.toAbsolutePath() + "); the planner needs one for auto"));
-        }
-        return DeviceProfile.load(file);
+        return Files.isRegularFile(file) ? Optional.of(DeviceProfile.load(file)) : Optional.empty();
     }
 
     private static Dataset dataset(TiletrainConf conf, HadoopFiles files, int classes) {

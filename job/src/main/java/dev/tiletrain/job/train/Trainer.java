@@ -3,11 +3,14 @@ package dev.tiletrain.job.train;
 import dev.tiletrain.job.checkpoint.Checkpoint;
 import dev.tiletrain.job.checkpoint.CheckpointStore;
 import dev.tiletrain.job.cluster.ExecutorWait;
+import dev.tiletrain.job.cluster.TestBedMeter;
 import dev.tiletrain.job.conf.ConfException;
 import dev.tiletrain.job.conf.ConfKeys;
 import dev.tiletrain.job.conf.TiletrainConf;
+import dev.tiletrain.job.metrics.DeviceSampler;
 import dev.tiletrain.job.metrics.DriverIteration;
 import dev.tiletrain.job.metrics.MetricsCsv;
+import dev.tiletrain.job.metrics.PredictionCheck;
 import dev.tiletrain.job.metrics.StageTimesListener;
 import dev.tiletrain.ops.layers.BatchNorm;
 import dev.tiletrain.ops.model.Model;
@@ -81,11 +84,15 @@ public final class Trainer {
                 LOG.info("no complete checkpoint in {}: starting at iteration 1", s.dir());
             }
         }
+        Optional<DeviceSampler> devicesOf = conf.find(ConfKeys.TESTBED)
+                .map(f -> new DeviceSampler(TestBedMeter.open(java.nio.file.Path.of(f))));
+        List<String> emulated = devicesOf.map(DeviceSampler::devices).orElse(List.of());
+        Optional<PredictionCheck> check = setup.prediction().map(p -> new PredictionCheck(p, emulated));
         Optional<MetricsCsv> metrics = Optional.empty();
         if (store.isPresent()) {
             Path dir = store.get().dir();
             metrics = Optional.of(MetricsCsv.create(dir.getFileSystem(sc.hadoopConfiguration()), dir,
-                    sc.sc().applicationId()));
+                    sc.sc().applicationId(), emulated));
             sc.sc().addSparkListener(new StageTimesListener(metrics.get()));
         } else {
             LOG.warn("no {}: neither checkpoints nor the final weights will be saved", ConfKeys.CHECKPOINT_DIR.name());
@@ -103,6 +110,7 @@ public final class Trainer {
         try {
             for (long it = start; it < iterations; it++) {
                 long n = it + 1, begin = System.nanoTime();
+                devicesOf.ifPresent(DeviceSampler::start);
                 long haloBefore = acc.haloForward().value() + acc.haloBackward().value();
                 sc.setJobGroup("iter-" + n, "iteration " + n + " of " + iterations, false);
                 float[] gradient = null;
@@ -124,8 +132,10 @@ public final class Trainer {
                 double seconds = (System.nanoTime() - begin) / 1e9;
                 LOG.info(step.line(n, cost, seconds, halo));
                 double tail = tailSeconds;
+                Map<String, DriverIteration.DeviceSample> sampled = devicesOf.map(DeviceSampler::end).orElse(Map.of());
                 metrics.ifPresent(m -> m.record(new DriverIteration(n, seconds, step.loss(), step.averageLoss(),
-                        step.learningRate(n), step.imagesPerSecond(), halo, tail, Map.of())));
+                        step.learningRate(n), step.imagesPerSecond(), halo, tail, sampled)));
+                check.ifPresent(c -> c.add(seconds, sampled));
                 boolean stopping = stop.requested() && n < iterations;
                 if (store.isPresent() && (n % every == 0 || stopping)) {
                     save(store.get(), n, lastSaved, setup.batch(), model, optimizer);
@@ -142,6 +152,7 @@ public final class Trainer {
             release(weights);
             release(spec);
         }
+        check.map(PredictionCheck::report).filter(r -> !r.isEmpty()).ifPresent(r -> LOG.info(r.stripTrailing()));
         Optional<Path> last = Optional.empty();
         if (store.isPresent()) {
             if (lastSaved != iterations) {
