@@ -146,13 +146,4 @@ class TiletrainConfTest {
         assertTrue(text.contains("spark.tiletrain.tiles = 2x2 (default)\n"), text);
         assertTrue(text.contains("spark.tiletrain.learningRate = unset: the cfg's [net] learning_rate\n"), text);
     }
-
-    @Test
-    void editDistance() {
-        assertEquals(0, EditDistance.between("tiles", "tiles"));
-        assertEquals(1, EditDistance.between("tile", "tiles"));
-        assertEquals(1, EditDistance.between("tyles", "tiles"));
-        assertEquals(3, EditDistance.between("kitten", "sitting"));
-        assertEquals(5, EditDistance.between("", "tiles"));
-    }
 }
