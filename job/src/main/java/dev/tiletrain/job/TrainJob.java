@@ -1,9 +1,12 @@
 package dev.tiletrain.job;
 
+import dev.tiletrain.data.DataException;
 import dev.tiletrain.job.conf.ConfException;
 import dev.tiletrain.job.conf.TiletrainConf;
 import dev.tiletrain.job.rdd.KryoClasses;
 import dev.tiletrain.job.train.Trainer;
+import dev.tiletrain.ops.cfg.CfgException;
+import dev.tiletrain.ops.weights.WeightsFormatException;
 import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -11,7 +14,8 @@ import org.apache.spark.api.java.JavaSparkContext;
 /**
  * The training application: {@code spark-submit --class dev.tiletrain.job.TrainJob tiletrain-job.jar
  * [--resume]} with the run described by {@code spark.tiletrain.*} settings. Exit codes: 0 trained, 1 failed,
- * 2 bad settings or arguments (reported before any executor work).
+ * 2 bad settings, arguments or input files (a cfg, weights or data set that cannot be used: reported before
+ * any executor work, except a bad image or label met by an executor).
  */
 public final class TrainJob {
     static final String USAGE = """
@@ -48,7 +52,8 @@ public final class TrainJob {
         int code = 0;
         try (JavaSparkContext sc = new JavaSparkContext(sparkConf)) {
             Trainer.run(sc, conf, resume);
-        } catch (ConfException e) {
+        } catch (ConfException | CfgException | DataException | WeightsFormatException e) {
+            // Bad settings or input files: the message names the key or the file (and line).
             System.err.println("TrainJob: " + e.getMessage());
             code = 2;
         } catch (Exception e) {

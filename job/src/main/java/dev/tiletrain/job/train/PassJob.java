@@ -4,6 +4,7 @@ import dev.tiletrain.job.rdd.PassSum;
 import dev.tiletrain.job.rdd.StageName;
 import dev.tiletrain.job.rdd.TileBlock;
 import dev.tiletrain.job.rdd.TilePartitioner;
+import dev.tiletrain.ops.optim.ImagesSeen;
 import dev.tiletrain.ops.tensor.Tensor;
 import dev.tiletrain.tiles.FusedGroup;
 import dev.tiletrain.tiles.HaloPiece;
@@ -49,12 +50,14 @@ final class PassJob {
     private final TrainingPlan plan;
     private final TrainAccumulators accumulators;
     private final int aggregateDepth;
+    private final ImagesSeen seen;
 
-    PassJob(JavaSparkContext sc, TrainingPlan plan, TrainAccumulators accumulators, int aggregateDepth) {
+    PassJob(JavaSparkContext sc, TrainingPlan plan, TrainAccumulators accumulators, int aggregateDepth, ImagesSeen seen) {
         this.sc = sc;
         this.plan = plan;
         this.accumulators = accumulators;
         this.aggregateDepth = aggregateDepth;
+        this.seen = seen;
     }
 
     /** The stage name of the gradient reduction, which also runs group 0's last backward steps. */
@@ -68,7 +71,7 @@ final class PassJob {
      */
     PassSum run(long pass, ExecutorModel ref) {
         int batch = ref.spec().value().batch();
-        long seen = (pass + 1) * batch;
+        long seen = this.seen.duringPass(pass, batch);
         long passSeed = ref.spec().value().seed() + pass;
         int groups = plan.groups().size();
         List<JavaRDD<?>> cached = new ArrayList<>();

@@ -15,6 +15,7 @@ import dev.tiletrain.ops.layers.Param;
 import dev.tiletrain.ops.model.Model;
 import dev.tiletrain.ops.model.ModelOptimizer;
 import dev.tiletrain.ops.net.StepResult;
+import dev.tiletrain.ops.optim.ImagesSeen;
 import dev.tiletrain.ops.optim.ParamLayout;
 import java.io.IOException;
 import java.net.URI;
@@ -91,7 +92,11 @@ public final class Trainer {
         Broadcast<RunSpec> spec = sc.broadcast(setup.spec());
         Broadcast<float[]> weights = sc.broadcast(model.layout().flatten());
         TrainAccumulators acc = TrainAccumulators.register(sc);
-        PassJob job = new PassJob(sc, driver.plan(), acc, conf.get(ConfKeys.AGGREGATE_DEPTH));
+        ImagesSeen seen = new ImagesSeen(setup.seen(), setup.batch());
+        if (seen.before() > 0) {
+            LOG.info("continuing Darknet's schedule: {} images seen, batch number {}", seen.before(), seen.batchNumber(0));
+        }
+        PassJob job = new PassJob(sc, driver.plan(), acc, conf.get(ConfKeys.AGGREGATE_DEPTH), seen);
         int iterations = setup.iterations(), every = conf.get(ConfKeys.CHECKPOINT_EVERY);
         double average = -1, elapsed = 0, loss = Double.NaN;
         long lastSaved = -1;
@@ -116,7 +121,8 @@ public final class Trainer {
                     }
                     cost += pass.cost();
                 }
-                optimizer.apply(new StepResult((float) cost, null, null, byParam(model.layout(), gradient), Map.of()), n);
+                optimizer.apply(new StepResult((float) cost, null, null, byParam(model.layout(), gradient), Map.of()),
+                        seen.batchNumber(n));
                 Broadcast<float[]> next = sc.broadcast(model.layout().flatten());
                 release(weights);
                 weights = next;
@@ -130,7 +136,7 @@ public final class Trainer {
                         iterations, loss, average, setup.batch() / seconds, halo,
                         Eta.format(elapsed / (n - start) * (iterations - n))));
                 if (store.isPresent() && n % every == 0) {
-                    save(store.get(), n, setup.batch(), model, optimizer);
+                    save(store.get(), n, seen.after(n), model, optimizer);
                     lastSaved = n;
                 }
             }
@@ -142,15 +148,15 @@ public final class Trainer {
         Optional<Path> last = Optional.empty();
         if (store.isPresent()) {
             last = Optional.of(lastSaved == iterations ? new Path(store.get().dir(), String.format("iter-%08d", iterations))
-                    : save(store.get(), iterations, setup.batch(), model, optimizer));
+                    : save(store.get(), iterations, seen.after(iterations), model, optimizer));
             LOG.info("final weights: {}/{}", last.get(), TrainCheckpoint.WEIGHTS);
         }
         return new Outcome(iterations, loss, last);
     }
 
-    private static Path save(CheckpointStore store, long iteration, int batch, Model model, ModelOptimizer optimizer)
+    private static Path save(CheckpointStore store, long iteration, long seen, Model model, ModelOptimizer optimizer)
             throws IOException {
-        Path dir = TrainCheckpoint.write(store, iteration, iteration * batch, model, optimizer.momentum());
+        Path dir = TrainCheckpoint.write(store, iteration, seen, model, optimizer.momentum());
         LOG.info("checkpoint {}", dir);
         return dir;
     }
