@@ -82,10 +82,10 @@ public record TrainSetup(RunSpec spec, RunModel driver, Sgd sgd, int batch, int 
         BatchNorm.Mode mode = conf.get(ConfKeys.BATCHNORM);
         long seed = conf.get(ConfKeys.SEED);
         Model planning = ModelBuilder.build(cfg, mode, seed, new Shape(net.channels(), height, width));
-        int classes = TrainableNetwork.detectionLoss(cfg, planning).config().classes();
-        TrainableNetwork.checkBatchNorm(cfg, planning, mode, batch / subdivisions);
-        Dataset dataset = dataset(conf, files, classes);
         int perPass = batch / subdivisions;
+        int classes = TrainableNetwork.detectionLoss(cfg, planning).config().classes();
+        TrainableNetwork.checkBatchNorm(cfg, planning, mode, perPass);
+        Dataset dataset = dataset(conf, files, classes);
         Choice plan = plan(conf, planning, perPass, devices);
         List<String> entries = new ArrayList<>();
         hadoopEntries.forEach(e -> {

@@ -124,7 +124,7 @@ public final class ModelBuilder {
                     return single(index, s, new Cost(in, s.getFloat("scale", 1, 0, MAX_LOSS_SCALE)));
                 }
                 case "region":
-                    return single(index, s, new Region(regionConfig(s), in));
+                    return single(index, s, new Region(regionConfig(s, in), in));
                 case "route":
                     return route(index, s);
                 default:
@@ -227,8 +227,12 @@ public final class ModelBuilder {
         return p;
     }
 
-    private static Region.Config regionConfig(CfgSection s) {
+    private static Region.Config regionConfig(CfgSection s, Shape in) {
         int n = s.getInt("num", 1, 1, ANY);
+        if (n > in.c()) {
+            // Checked before the default anchors are allocated; Region checks the exact channel count.
+            throw s.error("num", n + " anchors need more than the " + in.c() + " channels of the layer's input");
+        }
         float[] anchors = s.getFloats("anchors", null);
         if (anchors == null) {
             anchors = new float[2 * n];
