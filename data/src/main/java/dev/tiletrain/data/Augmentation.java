@@ -36,6 +36,9 @@ public record Augmentation(float jitter, float hue, float saturation, float expo
         for (CfgSection s : cfg.layers()) {
             if (s.has("jitter")) {
                 jitter = s.getFloat("jitter", jitter);
+                if (!(jitter >= 0 && jitter < 1)) {
+                    throw s.error("jitter", "'" + s.getString("jitter", "") + "' is not in [0, 1)");
+                }
             }
         }
         return new Augmentation(jitter, net.hue(), net.saturation(), net.exposure(), true, width, height);

@@ -15,6 +15,9 @@ public record DataFile(Path path, int classes, Path train, Path valid, Path name
 
     public static DataFile read(HadoopFiles files, Path path) {
         List<String> lines = files.lines(path);
+        if (lines.isEmpty()) {
+            throw new DataException(path, "the file is empty");
+        }
         Map<String, String> values = new LinkedHashMap<>();
         Map<String, Integer> lineOf = new LinkedHashMap<>();
         for (int i = 0; i < lines.size(); i++) {

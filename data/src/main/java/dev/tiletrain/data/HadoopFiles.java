@@ -46,7 +46,7 @@ public final class HadoopFiles {
         try {
             return fileSystem(path).open(path);
         } catch (FileNotFoundException e) {
-            throw new DataException(path, "no such file");
+            throw new DataException(path, notFound(path));
         } catch (IOException e) {
             throw new DataException(new Problem(path, 0, "cannot read: " + e.getMessage()), e);
         }
@@ -57,12 +57,18 @@ public final class HadoopFiles {
         return linesIfExists(path).orElseThrow(() -> new DataException(path, "no such file"));
     }
 
-    /** The file's text lines, or empty when there is no such file (one request, not an exists() and a read). */
+    /**
+     * The file's text lines, or empty when there is no such file (one request, not an exists() and a read). A
+     * directory at {@code path} is an error, not an absent file.
+     */
     public Optional<List<String>> linesIfExists(Path path) {
         InputStream stream;
         try {
             stream = fileSystem(path).open(path);
         } catch (FileNotFoundException e) {
+            if (isDirectory(path)) {
+                throw new DataException(path, notFound(path));
+            }
             return Optional.empty();
         } catch (IOException e) {
             throw new DataException(new Problem(path, 0, "cannot read: " + e.getMessage()), e);
@@ -75,6 +81,19 @@ public final class HadoopFiles {
             return Optional.of(lines);
         } catch (IOException e) {
             throw new DataException(new Problem(path, 0, "cannot read: " + e.getMessage()), e);
+        }
+    }
+
+    /** Why {@code path} could not be opened: a directory (file systems report it as not found), or missing. */
+    private String notFound(Path path) {
+        return isDirectory(path) ? "is a directory, expected a file" : "no such file";
+    }
+
+    private boolean isDirectory(Path path) {
+        try {
+            return fileSystem(path).getFileStatus(path).isDirectory();
+        } catch (IOException e) {
+            return false;
         }
     }
 

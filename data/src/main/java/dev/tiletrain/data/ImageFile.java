@@ -26,6 +26,13 @@ import org.apache.hadoop.fs.Path;
  * with grey) is a failure: training on silently damaged pixels is worse than stopping.
  */
 public final class ImageFile implements AutoCloseable {
+    /**
+     * The largest image accepted, in pixels (2^25: 8192 × 4096, a 33-megapixel photo), checked against the size
+     * the header declares before any pixel is decoded. Decoding takes 15 bytes a pixel (the decoder's image
+     * and the float planes), ~500 MB at this limit; a header claiming more (a damaged file or a decompression
+     * bomb) would otherwise end in an OutOfMemoryError.
+     */
+    public static final long MAX_PIXELS = 1L << 25;
     private static final float[] BYTE_TO_FLOAT = new float[256];
 
     static {
@@ -59,6 +66,10 @@ public final class ImageFile implements AutoCloseable {
         if (width <= 0 || height <= 0) {
             throw new IOException("image size " + width + "x" + height);
         }
+        if ((long) width * height > MAX_PIXELS) {
+            throw new DataException(path, "the header declares " + width + "x" + height + " pixels, more than the limit of "
+                    + MAX_PIXELS + " (" + MAX_PIXELS / 1_000_000 + " megapixels): scale the image down");
+        }
     }
 
     public static ImageFile open(HadoopFiles files, Path path) {
@@ -67,6 +78,10 @@ public final class ImageFile implements AutoCloseable {
         try {
             // Memory cache: ImageIO's default file cache would write a temporary file per image.
             input = new MemoryCacheImageInputStream(stream);
+            if (input.read() < 0) {
+                throw new DataException(path, "the file is empty");
+            }
+            input.seek(0);
             Iterator<ImageReader> readers = ImageIO.getImageReaders(input);
             if (!readers.hasNext()) {
                 throw new DataException(path, "cannot decode: not an image format javax.imageio knows (JPEG, PNG, ...)");

@@ -51,12 +51,15 @@ public record LabelFile(Path path, boolean present, List<Box> boxes, boolean cli
             cls = Integer.parseInt(f[0]);
             for (int k = 0; k < 4; k++) {
                 v[k] = Float.parseFloat(f[k + 1]);
-                if (!Float.isFinite(v[k])) {
-                    throw new NumberFormatException();
-                }
             }
         } catch (NumberFormatException e) {
             throw new DataException(path, line, "expected an integer class and four numbers, got '" + text + "'");
+        }
+        for (int k = 0; k < 4; k++) {
+            if (!Float.isFinite(v[k])) {
+                // Java reads "NaN", "Infinity" and 1e39 (beyond float) as numbers; a box needs finite ones.
+                throw new DataException(path, line, "box " + "xywh".charAt(k) + " is " + f[k + 1] + ", not a finite number");
+            }
         }
         if (cls < 0 || cls >= classes) {
             throw new DataException(path, line, "class id " + cls + " is not in 0.." + (classes - 1) + " (classes=" + classes + ")");

@@ -10,9 +10,11 @@ import java.awt.image.BufferedImage;
 import java.awt.image.IndexColorModel;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.util.Arrays;
 import java.util.Random;
+import java.util.zip.CRC32;
 import javax.imageio.ImageIO;
 import org.apache.hadoop.fs.Path;
 import org.junit.jupiter.api.Test;
@@ -162,7 +164,10 @@ class ImageFileTest {
         assertEquals(text + ": cannot decode: not an image format javax.imageio knows (JPEG, PNG, ...)",
                 assertThrows(DataException.class, () -> decode(text)).getMessage());
         Path empty = write("empty.png", new byte[0]);
-        assertTrue(assertThrows(DataException.class, () -> decode(empty)).getMessage().startsWith(empty + ": cannot decode"));
+        assertEquals(empty + ": the file is empty", assertThrows(DataException.class, () -> decode(empty)).getMessage());
+        Path directory = new Path(Files.createDirectory(dir.resolve("folder.jpg")).toUri());
+        assertEquals(directory + ": is a directory, expected a file",
+                assertThrows(DataException.class, () -> decode(directory)).getMessage());
         byte[] png = encode(new BufferedImage(40, 40, BufferedImage.TYPE_INT_RGB), "png");
         byte[] damaged = png.clone();
         for (int i = 45; i < damaged.length - 20; i++) {
@@ -172,5 +177,48 @@ class ImageFileTest {
         assertTrue(assertThrows(DataException.class, () -> decode(bad)).getMessage().startsWith(bad + ": cannot decode: "));
         Path missing = new Path(dir.resolve("missing.png").toUri());
         assertEquals(missing + ": no such file", assertThrows(DataException.class, () -> decode(missing)).getMessage());
+    }
+
+    /** A PNG of 1×1 pixels whose header (IHDR, CRC recomputed) declares {@code width × height}. */
+    private static byte[] pngDeclaring(int width, int height) throws IOException {
+        byte[] png = encode(new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB), "png");
+        // 8-byte signature, then IHDR: length (4), type (4), width (4) at 16, height (4) at 20, ..., CRC at 29.
+        ByteBuffer b = ByteBuffer.wrap(png);
+        b.putInt(16, width).putInt(20, height);
+        CRC32 crc = new CRC32();
+        crc.update(png, 12, 17);
+        b.putInt(29, (int) crc.getValue());
+        return png;
+    }
+
+    /** A JPEG of 8×8 pixels whose frame header (SOF0) declares {@code width × height} (at most 65535 each). */
+    private static byte[] jpegDeclaring(int width, int height) throws IOException {
+        byte[] jpeg = encode(new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB), "jpeg");
+        for (int i = 2; i + 8 < jpeg.length; i++) {
+            if ((jpeg[i] & 0xff) == 0xff && (jpeg[i + 1] & 0xff) == 0xc0) {
+                // marker, length (2), precision (1), height (2) at +5, width (2) at +7
+                ByteBuffer.wrap(jpeg).putShort(i + 5, (short) height).putShort(i + 7, (short) width);
+                return jpeg;
+            }
+        }
+        throw new IllegalStateException("no SOF0 marker");
+    }
+
+    @Test
+    void anImageDeclaringMorePixelsThanTheLimitIsRefusedFromItsHeader() throws IOException {
+        // Decoding 60000 x 50000 would take 45 GB: the error must come from the header, before any pixel.
+        Path jpeg = write("huge.jpg", jpegDeclaring(60000, 50000));
+        assertEquals(jpeg + ": the header declares 60000x50000 pixels, more than the limit of 33554432 (33 megapixels): "
+                + "scale the image down", assertThrows(DataException.class, () -> ImageFile.open(files, jpeg)).getMessage());
+        Path png = write("huge.png", pngDeclaring(100_000, 100_000));
+        assertEquals(png + ": the header declares 100000x100000 pixels, more than the limit of 33554432 (33 megapixels): "
+                + "scale the image down", assertThrows(DataException.class, () -> ImageFile.open(files, png)).getMessage());
+        // The limit itself: 8192 x 4096 opens (its pixels are not there to decode), one row more does not.
+        try (ImageFile f = ImageFile.open(files, write("limit.png", pngDeclaring(8192, 4096)))) {
+            assertEquals(8192 * 4096, (long) f.width() * f.height());
+            assertEquals(ImageFile.MAX_PIXELS, (long) f.width() * f.height());
+        }
+        Path above = write("above.png", pngDeclaring(8192, 4097));
+        assertThrows(DataException.class, () -> ImageFile.open(files, above));
     }
 }

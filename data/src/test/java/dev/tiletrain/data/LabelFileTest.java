@@ -48,7 +48,10 @@ class LabelFileTest {
             "0 0.5 0.5 0.2 0.4 7|expected 'class x y w h', got '0 0.5 0.5 0.2 0.4 7'",
             "a 0.5 0.5 0.2 0.4|expected an integer class and four numbers, got 'a 0.5 0.5 0.2 0.4'",
             "1.0 0.5 0.5 0.2 0.4|expected an integer class and four numbers, got '1.0 0.5 0.5 0.2 0.4'",
-            "0 0.5 NaN 0.2 0.4|expected an integer class and four numbers, got '0 0.5 NaN 0.2 0.4'",
+            "0 0.5 NaN 0.2 0.4|box y is NaN, not a finite number",
+            "0 Infinity 0.5 0.2 0.4|box x is Infinity, not a finite number",
+            "0 0.5 0.5 -Infinity 0.4|box w is -Infinity, not a finite number",
+            "0 0.5 0.5 0.2 1e39|box h is 1e39, not a finite number",
             "3 0.5 0.5 0.2 0.4|class id 3 is not in 0..2 (classes=3)",
             "-1 0.5 0.5 0.2 0.4|class id -1 is not in 0..2 (classes=3)",
             "0 0.5 0.5 0 0.4|box width and height must be positive, got '0 0.5 0.5 0 0.4'",
@@ -79,5 +82,22 @@ class LabelFileTest {
         LabelFile f = LabelFile.read(files, write("0 0.5 0.5 1.000001 1.0\n"), 1);
         assertFalse(f.clipped());
         assertEquals(1, f.boxes().get(0).w(), 1e-7);
+    }
+
+    @Test
+    void anEmptyFileIsAnImageWithoutObjects() throws IOException {
+        LabelFile f = LabelFile.read(files, write(""), 3);
+        assertTrue(f.present());
+        assertTrue(f.boxes().isEmpty());
+    }
+
+    @Test
+    void aDirectoryWhereTheLabelFileShouldBeIsAnError() throws IOException {
+        // A file system reports opening a directory as "not found": without a check it would be an image without
+        // objects, silently.
+        java.nio.file.Path labels = Files.createDirectory(dir.resolve("labels.txt"));
+        Path p = new Path(labels.toUri());
+        DataException e = assertThrows(DataException.class, () -> LabelFile.read(files, p, 3));
+        assertEquals(p + ": is a directory, expected a file", e.getMessage());
     }
 }

@@ -54,6 +54,10 @@ class ListFilesTest {
         assertEquals(noTrain + ": no train= key", messageOf(() -> DataFile.read(files, noTrain)));
         Path missing = new Path(dir.resolve("nope.data").toUri());
         assertEquals(missing + ": no such file", messageOf(() -> DataFile.read(files, missing)));
+        Path empty = write("empty.data", "");
+        assertEquals(empty + ": the file is empty", messageOf(() -> DataFile.read(files, empty)));
+        Path folder = new Path(java.nio.file.Files.createDirectories(dir.resolve("folder.data")).toUri());
+        assertEquals(folder + ": is a directory, expected a file", messageOf(() -> DataFile.read(files, folder)));
     }
 
     @Test
@@ -80,5 +84,7 @@ class ListFilesTest {
         assertEquals(missing + ": list file does not exist", messageOf(() -> ImageList.read(files, missing)));
         Path empty = write("empty.txt", "\n  \n");
         assertEquals(empty + ": list names no images", messageOf(() -> ImageList.read(files, empty)));
+        Path folder = new Path(java.nio.file.Files.createDirectories(dir.resolve("folder.txt")).toUri());
+        assertEquals(folder + ": is a directory, expected a file", messageOf(() -> ImageList.read(files, folder)));
     }
 }

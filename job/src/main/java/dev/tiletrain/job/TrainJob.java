@@ -1,18 +1,25 @@
 package dev.tiletrain.job;
 
+import dev.tiletrain.data.DataException;
 import dev.tiletrain.job.conf.ConfException;
 import dev.tiletrain.job.conf.TiletrainConf;
 import dev.tiletrain.job.train.StopRequest;
 import dev.tiletrain.job.train.Trainer;
 import dev.tiletrain.job.train.TrainingStopped;
+import dev.tiletrain.ops.cfg.CfgException;
+import dev.tiletrain.ops.weights.WeightsFormatException;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.SparkConf;
+import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
  * The training application: {@code spark-submit --class dev.tiletrain.job.TrainJob tiletrain-job.jar
  * [--resume]} with the run described by {@code spark.tiletrain.*} settings. Exit codes: 0 trained, 1 failed,
- * 2 bad settings or arguments (reported before any executor work).
+ * 2 bad settings, arguments or input files (a cfg, weights or data set that cannot be used: reported before
+ * any executor work, except a bad image or label, reported when an executor meets it).
  */
 public final class TrainJob {
     static final String USAGE = """
@@ -20,6 +27,10 @@ public final class TrainJob {
                      --conf spark.tiletrain.model=NET.cfg --conf spark.tiletrain.data=D.data [--conf spark.tiletrain.KEY=VALUE ...]
               --resume   continue from the newest complete checkpoint in spark.tiletrain.checkpoint.dir
             Every spark.tiletrain.* key is listed, with its default, in README.md.""";
+
+    /** Exceptions that mean a setting or an input file cannot be used, each message one line naming it. */
+    private static final List<Class<? extends Exception>> BAD_INPUT = List.of(ConfException.class, CfgException.class,
+            DataException.class, WeightsFormatException.class);
 
     private TrainJob() {}
 
@@ -56,18 +67,43 @@ public final class TrainJob {
                         + "; resume with: submit/train --resume " + conf.asConfOptions());
                 code = stop.exitCode();
             }
-        } catch (ConfException e) {
-            System.err.println("TrainJob: " + e.getMessage());
-            code = 2;
         } catch (TrainingStopped e) {
             System.err.println("TrainJob: " + e.getMessage());
             code = 1;
         } catch (Exception e) {
-            System.err.println("TrainJob: training failed: " + e);
-            e.printStackTrace();
-            code = 1;
+            Optional<String> input = badInput(e);
+            if (input.isPresent()) {
+                // Bad settings or input files: the message names the key or the file (and line).
+                System.err.println("TrainJob: " + input.get());
+                code = 2;
+            } else {
+                System.err.println("TrainJob: training failed: " + e);
+                e.printStackTrace();
+                code = 1;
+            }
         }
         System.exit(code);
+    }
+
+    /**
+     * The message of the bad setting or input file that {@code e} is or wraps, if it is one. An executor's
+     * exception (an image or label it cannot use) reaches the driver only as text in the message of the
+     * SparkException that aborts the job: "...: dev.tiletrain.data.DataException: FILE: REASON" and its stack.
+     */
+    static Optional<String> badInput(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            for (Class<?> type : BAD_INPUT) {
+                if (type.isInstance(t)) {
+                    return Optional.of(t.getMessage());
+                }
+                String text = String.valueOf(t.getMessage()), remote = type.getName() + ": ";
+                int at = text.indexOf(remote);
+                if (t instanceof SparkException && at >= 0) {
+                    return Optional.of(text.substring(at + remote.length()).lines().findFirst().orElse(""));
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     /** Kryo with registration required and tiletrain's registrator (kept beside any other registrator). */

@@ -15,6 +15,9 @@ public final class ConfKeys {
             "Darknet .cfg of the network to train", Parsers.text());
     public static final ConfKey<String> WEIGHTS = new ConfKey<>("weights", "path", null, "Darknet's random init",
             "initial weights in Darknet's .weights format", Parsers.text());
+    public static final ConfKey<Boolean> CLEAR_SEEN = new ConfKey<>("clearSeen", "true or false", "false", null,
+            "true: start the count of images seen (which drives the learning-rate schedule and max_batches) from 0, "
+            + "as Darknet's -clear; false: go on from the weights file's count", Parsers.bool());
     public static final ConfKey<String> DATA = new ConfKey<>("data", "path", null, "required",
             "training images: a Darknet .data file or a list of image paths", Parsers.text());
     public static final ConfKey<Optional<Grid>> TILES = new ConfKey<>("tiles", "auto or <rows>x<columns>", "2x2", null,
@@ -33,16 +36,18 @@ public final class ConfKeys {
     public static final ConfKey<Integer> SUBDIVISIONS = new ConfKey<>("subdivisions", "count", null,
             FROM_CFG + "subdivisions", "passes per iteration (one Spark job each), gradients summed: each holds "
             + "batch/subdivisions images", Parsers.intAtLeast(1));
-    public static final ConfKey<Integer> SIZE = new ConfKey<>("size", "pixels", null, FROM_CFG + "width and height",
-            "network input width and height", Parsers.intAtLeast(1));
+    public static final ConfKey<Integer> SIZE = new ConfKey<>("size", "pixels, 32 to 4096", null,
+            FROM_CFG + "width and height", "network input width and height (the range of train --size)",
+            Parsers.intBetween(32, 4096));
     public static final ConfKey<Integer> ITERATIONS = new ConfKey<>("iterations", "count", null,
-            FROM_CFG + "max_batches", "iterations (batches) to train", Parsers.intAtLeast(1));
-    public static final ConfKey<Double> LEARNING_RATE = new ConfKey<>("learningRate", "number > 0", null,
-            FROM_CFG + "learning_rate", "base learning rate of the cfg's policy", Parsers.number(true));
-    public static final ConfKey<Double> MOMENTUM = new ConfKey<>("momentum", "number ≥ 0", null,
-            FROM_CFG + "momentum", "SGD momentum", Parsers.number(false));
-    public static final ConfKey<Double> DECAY = new ConfKey<>("decay", "number ≥ 0", null, FROM_CFG + "decay",
-            "weight decay", Parsers.number(false));
+            FROM_CFG + "max_batches less the batches the weights have seen", "iterations (batches) to train",
+            Parsers.intAtLeast(1));
+    public static final ConfKey<Double> LEARNING_RATE = new ConfKey<>("learningRate", "number in (0, 1]", null,
+            FROM_CFG + "learning_rate", "base learning rate of the cfg's policy", Parsers.number(true, 1));
+    public static final ConfKey<Double> MOMENTUM = new ConfKey<>("momentum", "number in [0, 1]", null,
+            FROM_CFG + "momentum", "SGD momentum", Parsers.number(false, 1));
+    public static final ConfKey<Double> DECAY = new ConfKey<>("decay", "number in [0, 1]", null, FROM_CFG + "decay",
+            "weight decay", Parsers.number(false, 1));
     public static final ConfKey<String> CHECKPOINT_DIR = new ConfKey<>("checkpoint.dir", "Hadoop path", null,
             "no checkpoints", "where checkpoints and the metrics CSVs go (any Hadoop FileSystem URI)", Parsers.text());
     public static final ConfKey<Integer> CHECKPOINT_EVERY = new ConfKey<>("checkpoint.every", "count", "100", null,
@@ -65,12 +70,12 @@ public final class ConfKeys {
             Parsers.intAtLeast(1));
     public static final ConfKey<String> MASTER_WEB_UI = new ConfKey<>("masterWebUi", "URL", null,
             "http://<master host>:8080", "the standalone master's web UI, read to explain missing executors",
-            Parsers.text());
+            Parsers.url());
     public static final ConfKey<String> TESTBED = new ConfKey<>("testbed", "path", null, "not an emulated cluster",
             "state file of the test bed the job runs on (submit/cluster's testbed.properties; submit/train sets it): "
             + "each device's link bytes and memory are read from it", Parsers.text());
 
-    public static final List<ConfKey<?>> ALL = List.of(MODEL, WEIGHTS, DATA, TILES, TILED_LAYERS, GROUPS, BATCHNORM,
+    public static final List<ConfKey<?>> ALL = List.of(MODEL, WEIGHTS, CLEAR_SEEN, DATA, TILES, TILED_LAYERS, GROUPS, BATCHNORM,
             BATCH, SUBDIVISIONS, SIZE, ITERATIONS, LEARNING_RATE, MOMENTUM, DECAY, CHECKPOINT_DIR, CHECKPOINT_EVERY, PROFILE, SEED,
             THREADS, AGGREGATE_DEPTH, DATA_ON_ERROR, EXECUTOR_WAIT_SECONDS, MASTER_WEB_UI, TESTBED);
 

@@ -2,6 +2,8 @@ package dev.tiletrain.job.conf;
 
 import dev.tiletrain.tiles.Grid;
 import dev.tiletrain.tiles.Grouping;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
@@ -21,17 +23,38 @@ final class Parsers {
         };
     }
 
+    /** An http(s) URL with a host, as written (trimmed). */
+    static ConfKey.Parser<String> url() {
+        return v -> {
+            try {
+                URI uri = new URI(v.trim());
+                if ((uri.getScheme() != null && uri.getScheme().matches("https?")) && uri.getHost() != null) {
+                    return v.trim();
+                }
+            } catch (URISyntaxException e) {
+                // Falls through to the message below.
+            }
+            throw new IllegalArgumentException("not an http:// or https:// URL with a host");
+        };
+    }
+
     static ConfKey.Parser<Integer> intAtLeast(int min) {
+        return intBetween(min, Integer.MAX_VALUE);
+    }
+
+    static ConfKey.Parser<Integer> intBetween(int min, int max) {
+        String expected = max == Integer.MAX_VALUE ? "not a whole number ≥ " + min
+                : "not a whole number from " + min + " to " + max;
         return v -> {
             try {
                 int n = Integer.parseInt(v.trim());
-                if (n >= min) {
+                if (n >= min && n <= max) {
                     return n;
                 }
             } catch (NumberFormatException e) {
                 // Falls through to the message below.
             }
-            throw new IllegalArgumentException("not a whole number ≥ " + min);
+            throw new IllegalArgumentException(expected);
         };
     }
 
@@ -45,9 +68,9 @@ final class Parsers {
         };
     }
 
-    /** A finite number ≥ 0, or > 0 when {@code positive}. */
-    static ConfKey.Parser<Double> number(boolean positive) {
-        String expected = positive ? "not a number > 0" : "not a number ≥ 0";
+    /** A number in [0, {@code max}], or in (0, {@code max}] when {@code positive}. */
+    static ConfKey.Parser<Double> number(boolean positive, double max) {
+        String expected = "not a number in " + (positive ? "(" : "[") + "0, " + format(max) + "]";
         return v -> {
             double d;
             try {
@@ -55,11 +78,15 @@ final class Parsers {
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException(expected);
             }
-            if (!Double.isFinite(d) || d < 0 || (positive && d == 0)) {
+            if (!(d >= 0 && d <= max) || (positive && d == 0)) {
                 throw new IllegalArgumentException(expected);
             }
             return d;
         };
+    }
+
+    private static String format(double d) {
+        return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
     }
 
     /** One of the given words, case-insensitive; returns it in lower case. */
@@ -71,6 +98,12 @@ final class Parsers {
             }
             throw new IllegalArgumentException("not one of " + String.join(", ", words));
         };
+    }
+
+    /** {@code true} or {@code false}, case-insensitive (unlike Boolean.parseBoolean, anything else is an error). */
+    static ConfKey.Parser<Boolean> bool() {
+        ConfKey.Parser<String> word = choice("true", "false");
+        return v -> word.parse(v).equals("true");
     }
 
     /** An enum constant by its lower-case name. */

@@ -1,10 +1,9 @@
 package dev.tiletrain.job.conf;
 
+import dev.tiletrain.ops.cfg.EditDistance;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -110,9 +109,7 @@ public final class TiletrainConf {
 
     /** The registered key whose name is fewest edits away; case does not count as an edit. */
     static ConfKey<?> nearest(String name) {
-        String wanted = name.toLowerCase(Locale.ROOT);
-        return ConfKeys.ALL.stream()
-                .min(Comparator.comparingInt(k -> EditDistance.between(wanted, k.name().toLowerCase(Locale.ROOT))))
-                .orElseThrow();
+        String meant = EditDistance.nearest(name, ConfKeys.ALL.stream().map(ConfKey::name).toList());
+        return ConfKeys.ALL.stream().filter(k -> k.name().equals(meant)).findFirst().orElseThrow();
     }
 }

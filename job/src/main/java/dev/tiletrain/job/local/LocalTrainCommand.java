@@ -3,6 +3,7 @@ package dev.tiletrain.job.local;
 import dev.tiletrain.data.Augmentation;
 import dev.tiletrain.data.BatchSchedule;
 import dev.tiletrain.data.BatchTruth;
+import dev.tiletrain.data.DataException;
 import dev.tiletrain.data.DataFile;
 import dev.tiletrain.data.Dataset;
 import dev.tiletrain.data.HadoopFiles;
@@ -22,14 +23,17 @@ import dev.tiletrain.ops.layers.BatchNorm;
 import dev.tiletrain.ops.layers.WholeMapPass;
 import dev.tiletrain.ops.model.Model;
 import dev.tiletrain.ops.model.ModelBuilder;
+import dev.tiletrain.ops.model.TrainableNetwork;
 import dev.tiletrain.ops.model.ModelOptimizer;
 import dev.tiletrain.ops.net.Backprop;
 import dev.tiletrain.ops.net.OutputSeed;
 import dev.tiletrain.ops.net.StepResult;
+import dev.tiletrain.ops.optim.ImagesSeen;
 import dev.tiletrain.ops.optim.Sgd;
 import dev.tiletrain.ops.tensor.Shape;
 import dev.tiletrain.ops.tensor.Tensor;
 import dev.tiletrain.ops.weights.DarknetWeights;
+import dev.tiletrain.ops.weights.WeightsFormatException;
 import dev.tiletrain.ops.weights.WeightsHeader;
 import dev.tiletrain.tiles.Grid;
 import dev.tiletrain.tiles.Grouping;
@@ -37,6 +41,7 @@ import dev.tiletrain.tiles.InProcessRunner;
 import dev.tiletrain.tiles.TrainingPlan;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -49,7 +54,7 @@ import java.util.Set;
  */
 public final class LocalTrainCommand {
     private static final String USAGE = """
-            Usage: tiletrain train [--cfg NET.cfg] [--data D.data] [--weights W.weights] [--size S] [--batch B]
+            Usage: tiletrain train [--cfg NET.cfg] [--data D.data] [--weights W.weights [--clear]] [--size S] [--batch B]
                                    [--subdivisions K] [--iterations N] [--tiles NxM] [--groups CUTS]
                                    [--batchnorm sync|frozen] [--seed K] [--out DIR] [--checkpoint-every N]
 
@@ -59,7 +64,11 @@ public final class LocalTrainCommand {
               --cfg NET.cfg        network (default conf/yolov2-tiny-voc.cfg)
               --data D.data        Darknet .data file (default target/shapes-C/shapes.data, generated if missing:
                                    1000 images of C = min(the network's classes, 8) shape classes)
-              --weights W          initial weights (default: Darknet's random initialization from --seed)
+              --weights W          initial weights (default: Darknet's random initialization from --seed); training
+                                   continues from the images seen its header counts, as Darknet does: the
+                                   learning-rate schedule goes on from that batch number and the weights
+                                   written count on from it
+              --clear              start the count of images seen (and so the schedule) from 0, as Darknet's -clear
               --size S             network input S×S (default: the cfg's width × height)
               --batch B            images per forward/backward pass (default: the cfg's batch/subdivisions)
               --subdivisions K     passes per weight update, gradients summed (default: the cfg's)
@@ -78,15 +87,19 @@ public final class LocalTrainCommand {
     public static int run(String[] args, PrintStream out, PrintStream err) {
         try {
             Arguments a = Arguments.parse(args, Set.of("cfg", "data", "weights", "size", "batch", "subdivisions",
-                    "iterations", "tiles", "groups", "batchnorm", "seed", "out", "checkpoint-every"));
+                    "iterations", "tiles", "groups", "batchnorm", "seed", "out", "checkpoint-every"), Set.of("clear"));
             if (a.help()) {
                 out.print(USAGE);
                 return 0;
             }
             return train(a, out);
-        } catch (UsageException | CfgException | IllegalArgumentException e) {
+        } catch (UsageException | IllegalArgumentException e) {
             err.println("train: " + e.getMessage());
             err.println("Try 'tiletrain train --help'.");
+            return 2;
+        } catch (CfgException | DataException | WeightsFormatException | FileSystemException e) {
+            // Bad input files: the message names the file (and line) and says what is wrong.
+            err.println("train: " + e.getMessage());
             return 2;
         } catch (IOException | RuntimeException e) {
             err.println("train: " + e);
@@ -96,6 +109,7 @@ public final class LocalTrainCommand {
 
     private static int train(Arguments a, PrintStream out) throws UsageException, IOException {
         Cfg cfg = CfgParser.parse(Path.of(a.get("cfg", "conf/yolov2-tiny-voc.cfg")));
+        cfg.warnings().forEach(w -> out.println("warning: " + w));
         NetConfig net = NetConfig.of(cfg);
         int size = a.integer("size", net.width(), 32, 4096);
         int height = a.has("size") ? size : net.height();
@@ -110,13 +124,28 @@ public final class LocalTrainCommand {
             default -> throw new UsageException("--batchnorm must be sync or frozen");
         };
         Model model = ModelBuilder.build(cfg, mode, seed, new Shape(net.channels(), height, size));
+        int classes = TrainableNetwork.detectionLoss(cfg, model).config().classes();
+        TrainableNetwork.checkBatchNorm(cfg, model, mode, batch);
+        int updateBatch = batch * subdivisions;
+        ImagesSeen seen = new ImagesSeen(0, updateBatch);
         if (a.has("weights")) {
-            DarknetWeights.read(Path.of(a.get("weights", "")), model.sections());
+            Path weights = Path.of(a.get("weights", ""));
+            WeightsHeader header = DarknetWeights.read(weights, model.sections());
+            if (!a.has("clear")) {
+                seen = new ImagesSeen(header.seen(), updateBatch);
+            }
+            out.printf("starting from %s: %d images seen%s, so at batch number %d%n", weights, header.seen(),
+                    a.has("clear") ? " cleared to 0 (--clear)" : "", seen.batchNumber(0));
+        } else if (a.has("clear")) {
+            throw new UsageException("--clear needs --weights: without them training starts from 0 anyway");
+        }
+        if (net.maxBatches() > 0 && seen.batchNumber(iterations) > net.maxBatches()) {
+            out.printf("note: the run ends at batch number %d, past %s's max_batches=%d (where Darknet would stop)%n",
+                    seen.batchNumber(iterations), cfg.file(), net.maxBatches());
         }
         Path out_ = Path.of(a.get("out", "target/train"));
         Files.createDirectories(out_);
 
-        int classes = TrainSetup.classes(model);
         HadoopFiles files = HadoopFiles.withDefaultConfiguration();
         int generated = Math.min(classes, ShapeKind.values().length);
         Path dataPath = Path.of(a.get("data", "target/shapes-" + generated + "/" + ShapesWriter.DATA_FILE));
@@ -141,7 +170,6 @@ public final class LocalTrainCommand {
             plan = TrainingPlan.of(model.network(), grouping, grid);
         }
         double haloMb = plan == null ? 0 : PlanTable.haloBytesPerImage(plan) * (double) batch * subdivisions / 1e6;
-        int updateBatch = batch * subdivisions;
         ModelOptimizer optimizer = new ModelOptimizer(model,
                 new Sgd(net.learningRate(), net.momentum(), net.decay(), updateBatch));
         out.printf("training %s at %dx%d: %d images (%d classes), batch %d x %d subdivisions, %s, batchnorm %s%n",
@@ -157,20 +185,20 @@ public final class LocalTrainCommand {
                 float cost = 0;
                 for (int sub = 0; sub < subdivisions; sub++) {
                     long pass = (long) it * subdivisions + sub;
-                    long seen = (pass + 1) * batch;
+                    long seenNow = seen.duringPass(pass, batch);
                     Tensor x = images.batch(pass);
                     OutputSeed truth = new OutputSeed.Loss(truths.truth(pass));
                     StepResult r = runner == null
-                            ? Backprop.run(model.network(), x, truth, new WholeMapPass(true, seed + pass, seen))
-                            : runner.run(x, truth, true, seed + pass, seen);
+                            ? Backprop.run(model.network(), x, truth, new WholeMapPass(true, seed + pass, seenNow))
+                            : runner.run(x, truth, true, seed + pass, seenNow);
                     IterationStep.updateRolling(r.statistics());
                     gradient = IterationStep.add(gradient, model.layout().flatten(r.gradients()::get));
                     cost += r.cost();
                 }
-                step.update(it + 1, gradient);
+                step.update(seen.batchNumber(it + 1), gradient);
                 out.println(step.line(it + 1, cost, (System.nanoTime() - start) / 1e9, haloMb));
                 if (every > 0 && (it + 1) % every == 0) {
-                    save(model, out_.resolve("iter-" + (it + 1) + ".weights"), (long) (it + 1) * updateBatch);
+                    save(model, out_.resolve("iter-" + (it + 1) + ".weights"), seen.after(it + 1));
                 }
             }
         } finally {
@@ -179,7 +207,7 @@ public final class LocalTrainCommand {
             }
         }
         Path last = out_.resolve("final.weights");
-        save(model, last, (long) iterations * updateBatch);
+        save(model, last, seen.after(iterations));
         out.println("wrote " + last);
         return 0;
     }

@@ -33,9 +33,12 @@ public final class IterationStep {
         statistics.forEach(BatchNorm::updateRolling);
     }
 
-    /** Update number {@code n} (1 for the first) from the gradient summed over the iteration's passes. */
-    public void update(long n, float[] gradient) {
-        optimizer.step(gradient, n);
+    /**
+     * The update of Darknet's batch number {@code batchNumber} (1 for a run's first from scratch) from the
+     * gradient summed over the iteration's passes.
+     */
+    public void update(long batchNumber, float[] gradient) {
+        optimizer.step(gradient, batchNumber);
     }
 
     /** The line of iteration {@code n}, which took {@code seconds} and cost {@code cost} over its batch. */
@@ -63,9 +66,9 @@ public final class IterationStep {
         return batch / seconds;
     }
 
-    /** The learning rate of update {@code n}. */
-    public double learningRate(long n) {
-        return optimizer.sgd().learningRate().at(n);
+    /** The learning rate of Darknet's batch number {@code batchNumber}. */
+    public double learningRate(long batchNumber) {
+        return optimizer.sgd().learningRate().at(batchNumber);
     }
 
     /** Adds {@code pass} into {@code sum} (null before the first pass); passes add in order. */

@@ -5,6 +5,7 @@ import dev.tiletrain.job.rdd.StageName;
 import dev.tiletrain.job.rdd.TileBlock;
 import dev.tiletrain.ops.layers.BatchNorm;
 import dev.tiletrain.ops.model.Model;
+import dev.tiletrain.ops.optim.ImagesSeen;
 import dev.tiletrain.ops.tensor.Tensor;
 import dev.tiletrain.tiles.PlanStep;
 import dev.tiletrain.tiles.TileSteps;
@@ -36,6 +37,7 @@ final class PassJob {
     private final TrainAccumulators accumulators;
     private final int aggregateDepth;
     private final StageLabels labels;
+    private final ImagesSeen seen;
 
     PassJob(JavaSparkContext sc, TrainSetup setup, TrainAccumulators accumulators, int aggregateDepth) {
         this.sc = sc;
@@ -46,6 +48,7 @@ final class PassJob {
         this.accumulators = accumulators;
         this.aggregateDepth = aggregateDepth;
         this.labels = StageLabels.of(plan);
+        this.seen = new ImagesSeen(setup.seen(), setup.batch());
     }
 
     /**
@@ -57,7 +60,7 @@ final class PassJob {
     /** Pass {@code pass} (0-based over the run: iteration × subdivisions + subdivision). */
     Result run(long pass, PrefixBroadcast prefix) {
         long passSeed = spec.passSeed(pass);
-        long seen = (pass + 1) * spec.imagesPerPass();
+        long seen = this.seen.duringPass(pass, spec.imagesPerPass());
         int last = plan.groups().size() - 1;
         TileRdds rdds = new TileRdds(sc, prefix, accumulators, plan.group(0).tiles());
         List<JavaRDD<TileBlock>> states = new ArrayList<>(Collections.nCopies(plan.groups().size(), null));

@@ -11,20 +11,24 @@ import org.apache.spark.broadcast.Broadcast;
  */
 public record PrefixBroadcast(Broadcast<RunSpec> spec, Broadcast<float[]> weights) implements Serializable {
     private static TiledPrefix current;
-    private static long currentSpec = -1;
-    private static long currentWeights = -1;
+    private static RunSpec currentSpec;
+    private static float[] currentWeights;
 
-    /** This JVM's tiled prefix for the spec, holding the broadcast weights. */
+    /**
+     * This JVM's tiled prefix for the spec, holding the broadcast weights. A broadcast's value is one object in
+     * its JVM (its block manager keeps it), so identity tells a new run or new weights apart; broadcast ids do
+     * not, as a second SparkContext in one JVM numbers its broadcasts from 0 again.
+     */
     public TiledPrefix prefix() {
         synchronized (PrefixBroadcast.class) {
-            if (current == null || currentSpec != spec.id()) {
-                current = TiledPrefix.of(spec.value());
-                currentSpec = spec.id();
-                currentWeights = -1;
+            if (current == null || currentSpec != spec.value()) {
+                currentSpec = spec.value();
+                current = TiledPrefix.of(currentSpec);
+                currentWeights = null;
             }
-            if (currentWeights != weights.id()) {
-                current.load(weights.value());
-                currentWeights = weights.id();
+            if (currentWeights != weights.value()) {
+                currentWeights = weights.value();
+                current.load(currentWeights);
             }
             return current;
         }

@@ -1,6 +1,7 @@
 package dev.tiletrain.job.train;
 
 import dev.tiletrain.data.BatchTruth;
+import dev.tiletrain.data.DataException;
 import dev.tiletrain.data.DataFile;
 import dev.tiletrain.data.Dataset;
 import dev.tiletrain.data.DatasetCheck;
@@ -17,13 +18,16 @@ import dev.tiletrain.ops.cfg.NetConfig;
 import dev.tiletrain.ops.layers.BatchNorm;
 import dev.tiletrain.ops.layers.Layer;
 import dev.tiletrain.ops.layers.Param;
-import dev.tiletrain.ops.layers.Region;
 import dev.tiletrain.ops.model.Model;
 import dev.tiletrain.ops.model.ModelBuilder;
+import dev.tiletrain.ops.model.TrainableNetwork;
+import dev.tiletrain.ops.optim.ImagesSeen;
 import dev.tiletrain.ops.optim.LearningRate;
 import dev.tiletrain.ops.optim.ParamLayout;
 import dev.tiletrain.ops.optim.Sgd;
 import dev.tiletrain.ops.tensor.Shape;
+import dev.tiletrain.ops.weights.DarknetWeights;
+import dev.tiletrain.ops.weights.WeightsHeader;
 import dev.tiletrain.tiles.CostModel;
 import dev.tiletrain.tiles.DeviceProfile;
 import dev.tiletrain.tiles.FusedGroup;
@@ -55,10 +59,12 @@ import scala.Tuple2;
  *     executors hold and what the tiles' gradient covers
  * @param truth the training batches' truth, which the driver's untiled tail trains against
  * @param batch images per iteration; each of the {@code subdivisions} passes takes {@code batch / subdivisions}
+ * @param seen Darknet's count of images trained on before this run: the initial weights' (0 without them or
+ *     with {@code clearSeen}); the learning rate's batch number and the checkpoints' count go on from it
  * @param prediction the cost model's prediction for the plan, when the device profile is at hand
  */
 public record TrainSetup(RunSpec spec, Model model, TrainingPlan plan, int tiledParameters, BatchTruth truth, Sgd sgd,
-        int batch, int subdivisions, int iterations, Optional<Prediction> prediction) {
+        int batch, int subdivisions, int iterations, long seen, Optional<Prediction> prediction) {
 
     /**
      * Reads the cfg, data and initial weights through the Hadoop FileSystem ({@code hadoop}); {@code devices}
@@ -67,7 +73,12 @@ public record TrainSetup(RunSpec spec, Model model, TrainingPlan plan, int tiled
     public static TrainSetup of(TiletrainConf conf, Configuration hadoop, List<Tuple2<String, String>> hadoopEntries,
             int devices) throws IOException {
         String cfgLocation = conf.get(ConfKeys.MODEL);
-        String cfgText = readText(cfgLocation, hadoop);
+        HadoopFiles files = new HadoopFiles(hadoop);
+        String cfgText;
+        try (InputStream in = open(ConfKeys.MODEL, cfgLocation, files)) {
+            // As CfgParser reads files: bytes, so that comments in any encoding cannot fail the read.
+            cfgText = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
         Cfg cfg = CfgParser.parse(cfgText, cfgLocation);
         NetConfig net = NetConfig.of(cfg);
         int width = conf.find(ConfKeys.SIZE).orElse(net.width());
@@ -77,24 +88,13 @@ public record TrainSetup(RunSpec spec, Model model, TrainingPlan plan, int tiled
         if (batch % subdivisions != 0) {
             throw bad(ConfKeys.SUBDIVISIONS, subdivisions, "must divide the batch of " + batch + " images");
         }
-        int iterations = conf.find(ConfKeys.ITERATIONS).orElse(net.maxBatches());
-        if (iterations < 1) {
-            throw new ConfException(List.of(ConfKeys.ITERATIONS.name() + " is required: " + cfgLocation
-                    + " sets no max_batches"));
-        }
         BatchNorm.Mode mode = conf.get(ConfKeys.BATCHNORM);
         long seed = conf.get(ConfKeys.SEED);
         Model model = ModelBuilder.build(cfg, mode, seed, new Shape(net.channels(), height, width));
-
-        HadoopFiles files = new HadoopFiles(hadoop);
-        int classes;
-        try {
-            classes = classes(model);
-        } catch (IllegalArgumentException e) {
-            throw bad(ConfKeys.MODEL, cfgLocation, e.getMessage());
-        }
-        Dataset dataset = dataset(conf, files, classes);
         int perPass = batch / subdivisions;
+        int classes = TrainableNetwork.detectionLoss(cfg, model).config().classes();
+        TrainableNetwork.checkBatchNorm(cfg, model, mode, perPass);
+        Dataset dataset = dataset(conf, files, classes);
         Optional<DeviceProfile> profile = profile(conf.get(ConfKeys.PROFILE));
         TrainingPlan plan = plan(conf, model, perPass, devices, profile);
         requireRunnable(plan, cfgLocation);
@@ -106,13 +106,15 @@ public record TrainSetup(RunSpec spec, Model model, TrainingPlan plan, int tiled
         RunSpec spec = new RunSpec(cfgLocation, cfgText, width, height, mode, plan.grouping().toString(),
                 plan.group(0).grid().toString(), dataset.images().stream().map(Path::toString).toArray(String[]::new),
                 dataset.classes(), dataset.names().toArray(String[]::new), seed, perPass, entries.toArray(String[]::new));
+        long seen = 0;
         if (conf.find(ConfKeys.WEIGHTS).isPresent()) {
             String weights = conf.get(ConfKeys.WEIGHTS);
-            Path path = new Path(weights);
-            try (InputStream in = path.getFileSystem(hadoop).open(path)) {
-                dev.tiletrain.ops.weights.DarknetWeights.read(in, weights, model.sections());
+            try (InputStream in = open(ConfKeys.WEIGHTS, weights, files)) {
+                WeightsHeader header = DarknetWeights.read(in, weights, model.sections());
+                seen = conf.get(ConfKeys.CLEAR_SEEN) ? 0 : header.seen();
             }
         }
+        int iterations = iterations(conf, net, cfgLocation, new ImagesSeen(seen, batch));
         LearningRate base = net.learningRate();
         LearningRate rate = conf.find(ConfKeys.LEARNING_RATE)
                 .map(r -> new LearningRate(r.floatValue(), base.burnIn(), base.power(), base.policy())).orElse(base);
@@ -121,7 +123,26 @@ public record TrainSetup(RunSpec spec, Model model, TrainingPlan plan, int tiled
         BatchTruth truth = new BatchTruth(spec.files(), spec.schedule(cfg));
         Optional<Prediction> prediction = profile.map(p -> new CostModel(p, devices).predict(plan, perPass, subdivisions));
         return new TrainSetup(spec, model, plan, tiledParameters(model, plan), truth, sgd, batch, subdivisions,
-                iterations, prediction);
+                iterations, seen, prediction);
+    }
+
+    /** The iterations key, else as Darknet: until the batch number reaches the cfg's max_batches. */
+    private static int iterations(TiletrainConf conf, NetConfig net, String cfgLocation, ImagesSeen seen) {
+        if (conf.find(ConfKeys.ITERATIONS).isPresent()) {
+            return conf.get(ConfKeys.ITERATIONS);
+        }
+        if (net.maxBatches() < 1) {
+            throw new ConfException(List.of(ConfKeys.ITERATIONS.name() + " is required: " + cfgLocation
+                    + " sets no max_batches"));
+        }
+        long left = net.maxBatches() - seen.batchNumber(0);
+        if (left < 1) {
+            throw new ConfException(List.of(ConfKeys.ITERATIONS.name() + " is required: the weights have seen "
+                    + seen.before() + " images, batch number " + seen.batchNumber(0) + ", and " + cfgLocation
+                    + " stops at max_batches=" + net.maxBatches() + " (or set " + ConfKeys.CLEAR_SEEN.name()
+                    + "=true to start the schedule over)"));
+        }
+        return (int) left;
     }
 
     /**
@@ -183,6 +204,8 @@ public record TrainSetup(RunSpec spec, Model model, TrainingPlan plan, int tiled
             return new Planner(model.network(), new CostModel(p, devices), p.memoryBytes(), batch)
                     .choose(tiled.isPresent() ? tiled.getAsInt() - 1 : null, grid.orElse(null), groups.orElse(null))
                     .plan();
+        } catch (ConfException e) {
+            throw e; // about the profile, named already
         } catch (IllegalArgumentException e) {
             throw new ConfException(List.of(ConfKeys.TILES.name() + "=" + conf.text(ConfKeys.TILES) + ", "
                     + ConfKeys.GROUPS.name() + "=" + conf.text(ConfKeys.GROUPS) + ", "
@@ -197,18 +220,32 @@ public record TrainSetup(RunSpec spec, Model model, TrainingPlan plan, int tiled
         if (!Files.isRegularFile(file)) {
             file = java.nio.file.Path.of("conf", "profiles", nameOrPath + ".properties");
         }
-        return Files.isRegularFile(file) ? Optional.of(DeviceProfile.load(file)) : Optional.empty();
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(DeviceProfile.load(file));
+        } catch (IllegalArgumentException e) {
+            throw bad(ConfKeys.PROFILE, nameOrPath, e.getMessage());
+        }
     }
 
     private static Dataset dataset(TiletrainConf conf, HadoopFiles files, int classes) {
         String location = conf.get(ConfKeys.DATA);
         Path path = new Path(location);
         Dataset dataset;
-        if (location.endsWith(".data")) {
-            dataset = Dataset.train(files, DataFile.read(files, path));
-        } else {
-            List<String> names = IntStream.range(0, classes).mapToObj(i -> "class" + i).toList();
-            dataset = new Dataset(ImageList.read(files, path), classes, names);
+        try {
+            if (location.endsWith(".data")) {
+                dataset = Dataset.train(files, DataFile.read(files, path));
+            } else {
+                List<String> names = IntStream.range(0, classes).mapToObj(i -> "class" + i).toList();
+                dataset = new Dataset(ImageList.read(files, path), classes, names);
+            }
+        } catch (DataException e) {
+            if (e.problem().file().equals(path) && e.problem().line() == 0) {
+                throw bad(ConfKeys.DATA, location, e.problem().reason());
+            }
+            throw e;
         }
         if (dataset.classes() > classes) {
             throw bad(ConfKeys.DATA, location, "has " + dataset.classes() + " classes but the network detects " + classes);
@@ -219,22 +256,12 @@ public record TrainSetup(RunSpec spec, Model model, TrainingPlan plan, int tiled
         return dataset;
     }
 
-    /** The classes the network's loss layer tells apart; training needs a detector. */
-    public static int classes(Model model) {
-        var blocks = model.network().blocks();
-        if (blocks.get(blocks.size() - 1).loss() instanceof Region r) {
-            return r.config().classes();
-        }
-        throw new IllegalArgumentException(model.name() + " does not end in a [region] layer: training needs a detector");
-    }
-
-    private static String readText(String location, Configuration hadoop) throws IOException {
-        Path path = new Path(location);
-        try (InputStream in = path.getFileSystem(hadoop).open(path)) {
-            // As CfgParser reads files: bytes, so that comments in any encoding cannot fail the read.
-            return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
-        } catch (java.io.FileNotFoundException e) {
-            throw bad(ConfKeys.MODEL, location, "no such file");
+    /** The file {@code key} names, opened; a missing file or a directory is an error naming the key. */
+    private static InputStream open(ConfKey<String> key, String location, HadoopFiles files) {
+        try {
+            return files.open(new Path(location));
+        } catch (DataException e) {
+            throw bad(key, location, e.problem().reason());
         }
     }
 

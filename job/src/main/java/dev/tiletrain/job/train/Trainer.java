@@ -15,6 +15,7 @@ import dev.tiletrain.job.metrics.StageTimesListener;
 import dev.tiletrain.ops.layers.BatchNorm;
 import dev.tiletrain.ops.model.Model;
 import dev.tiletrain.ops.model.ModelOptimizer;
+import dev.tiletrain.ops.optim.ImagesSeen;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -104,6 +105,10 @@ public final class Trainer {
         PassJob job = new PassJob(sc, setup, acc, conf.get(ConfKeys.AGGREGATE_DEPTH));
         int iterations = setup.iterations(), every = conf.get(ConfKeys.CHECKPOINT_EVERY);
         IterationStep step = new IterationStep(optimizer, setup.batch(), start, iterations);
+        ImagesSeen seen = new ImagesSeen(setup.seen(), setup.batch());
+        if (seen.before() > 0) {
+            LOG.info("continuing Darknet's schedule: {} images seen, batch number {}", seen.before(), seen.batchNumber(0));
+        }
         long lastSaved = -1;
         ExecutorWatch watch = ExecutorWatch.start(sc.sc(), Duration.ofSeconds(conf.get(ConfKeys.EXECUTOR_WAIT_SECONDS)),
                 executors);
@@ -124,7 +129,7 @@ public final class Trainer {
                     cost += pass.cost();
                     tailSeconds += pass.tailSeconds();
                 }
-                step.update(n, gradient);
+                step.update(seen.batchNumber(n), gradient);
                 Broadcast<float[]> next = sc.broadcast(model.layout().flattenLeading(setup.tiledParameters()));
                 release(weights);
                 weights = next;
@@ -134,11 +139,11 @@ public final class Trainer {
                 double tail = tailSeconds;
                 Map<String, DriverIteration.DeviceSample> sampled = devicesOf.map(DeviceSampler::end).orElse(Map.of());
                 metrics.ifPresent(m -> m.record(new DriverIteration(n, seconds, step.loss(), step.averageLoss(),
-                        step.learningRate(n), step.imagesPerSecond(), halo, tail, sampled)));
+                        step.learningRate(seen.batchNumber(n)), step.imagesPerSecond(), halo, tail, sampled)));
                 check.ifPresent(c -> c.add(seconds, sampled));
                 boolean stopping = stop.requested() && n < iterations;
                 if (store.isPresent() && (n % every == 0 || stopping)) {
-                    save(store.get(), n, lastSaved, setup.batch(), model, optimizer);
+                    save(store.get(), n, seen.after(n), lastSaved, model, optimizer);
                     lastSaved = n;
                 }
                 if (stopping) {
@@ -156,7 +161,7 @@ public final class Trainer {
         Optional<Path> last = Optional.empty();
         if (store.isPresent()) {
             if (lastSaved != iterations) {
-                save(store.get(), iterations, lastSaved, setup.batch(), model, optimizer);
+                save(store.get(), iterations, seen.after(iterations), lastSaved, model, optimizer);
             }
             last = Optional.of(checkpointDir(store.get(), iterations));
             LOG.info("final weights: {}/{}", last.get(), TrainCheckpoint.WEIGHTS);
@@ -220,11 +225,10 @@ public final class Trainer {
      * Writes the checkpoint of {@code iteration}; a failure stops training, naming the newest complete
      * checkpoint ({@code lastSaved}, or none).
      */
-    private static void save(CheckpointStore store, long iteration, long lastSaved, int batch, Model model,
+    private static void save(CheckpointStore store, long iteration, long seen, long lastSaved, Model model,
             ModelOptimizer optimizer) {
         try {
-            LOG.info("checkpoint {}", TrainCheckpoint.write(store, iteration, iteration * batch, model,
-                    optimizer.momentum()));
+            LOG.info("checkpoint {}", TrainCheckpoint.write(store, iteration, seen, model, optimizer.momentum()));
         } catch (IOException | RuntimeException e) {
             throw new TrainingStopped("could not write the checkpoint of iteration " + iteration + " to "
                     + store.dir() + " (" + e.getMessage() + "); " + kept(Optional.of(store), lastSaved), e);

@@ -104,9 +104,9 @@ class TiletrainConfTest {
                 Arguments.of("groups", "0-3,4-2", "expected a group starting at 4"),
                 Arguments.of("groups", "0-3,", "'' in groups '0-3,' is not a block range"),
                 Arguments.of("batchnorm", "batch", "not one of sync, frozen"),
-                Arguments.of("learningRate", "0", "not a number > 0"),
-                Arguments.of("momentum", "-0.1", "not a number ≥ 0"),
-                Arguments.of("decay", "NaN", "not a number ≥ 0"),
+                Arguments.of("learningRate", "0", "not a number in (0, 1]"),
+                Arguments.of("momentum", "-0.1", "not a number in [0, 1]"),
+                Arguments.of("decay", "NaN", "not a number in [0, 1]"),
                 Arguments.of("data.onError", "ignore", "not one of fail, skip"),
                 Arguments.of("seed", "1.5", "not a whole number"),
                 Arguments.of("model", " ", "empty"));
@@ -121,6 +121,40 @@ class TiletrainConfTest {
         String problem = e.problems().get(0);
         assertTrue(problem.startsWith(key + "=" + value + ": "), problem);
         assertTrue(problem.contains(expected), problem);
+    }
+
+    /** Garbage, negative and overflowing values: no count, number, choice, grid, range list or URL takes them. */
+    private static final List<String> BAD = List.of("", "   ", "garbage#!", "1 2", "0x10", "-1", "-2147483649",
+            "99999999999999999999", "2147483648", "1e400", "-1e400", "NaN", "Infinity", "-Infinity");
+
+    /**
+     * Keys whose value names a file, a directory or a profile: any non-blank text is a name (a directory may be
+     * called -1), so a bad one is found where it is used (TrainSetupTest: each names its key).
+     */
+    private static final Set<ConfKey<?>> NAMES = Set.of(ConfKeys.MODEL, ConfKeys.WEIGHTS, ConfKeys.DATA,
+            ConfKeys.CHECKPOINT_DIR, ConfKeys.PROFILE, ConfKeys.TESTBED);
+
+    static Stream<Arguments> everyKeyWithEveryBadValue() {
+        return ConfKeys.ALL.stream().flatMap(key -> BAD.stream()
+                .filter(v -> !(NAMES.contains(key) && !v.isBlank()))
+                .filter(v -> !(key == ConfKeys.SEED && v.matches("-1|-2147483649|2147483648"))) // seeds are any long
+                .map(v -> Arguments.of(key.name(), v)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("everyKeyWithEveryBadValue")
+    void everyKeyRefusesGarbageNegativeAndOverflowingValuesNamingTheKey(String key, String value) {
+        ConfException e = assertThrows(ConfException.class, () -> TiletrainConf.parse(Map.of(key, value)));
+        assertEquals(1, e.problems().size(), e.getMessage());
+        assertTrue(e.problems().get(0).startsWith(key + "=" + value + ": "), e.getMessage());
+        assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+    }
+
+    @Test
+    void everyKeyIsCoveredByTheBadValues() {
+        Set<String> covered = new HashSet<>();
+        everyKeyWithEveryBadValue().forEach(a -> covered.add((String) a.get()[0]));
+        assertEquals(ConfKeys.ALL.size(), covered.size());
     }
 
     @Test
@@ -145,14 +179,5 @@ class TiletrainConfTest {
         assertTrue(text.contains("spark.tiletrain.batch = 4\n"), text);
         assertTrue(text.contains("spark.tiletrain.tiles = 2x2 (default)\n"), text);
         assertTrue(text.contains("spark.tiletrain.learningRate = unset: the cfg's [net] learning_rate\n"), text);
-    }
-
-    @Test
-    void editDistance() {
-        assertEquals(0, EditDistance.between("tiles", "tiles"));
-        assertEquals(1, EditDistance.between("tile", "tiles"));
-        assertEquals(1, EditDistance.between("tyles", "tiles"));
-        assertEquals(3, EditDistance.between("kitten", "sitting"));
-        assertEquals(5, EditDistance.between("", "tiles"));
     }
 }

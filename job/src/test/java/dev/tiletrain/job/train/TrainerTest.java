@@ -1,10 +1,17 @@
 package dev.tiletrain.job.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tiletrain.job.TrainJob;
 import dev.tiletrain.job.conf.TiletrainConf;
+import dev.tiletrain.ops.cfg.CfgParser;
+import dev.tiletrain.ops.layers.BatchNorm;
+import dev.tiletrain.ops.model.Model;
+import dev.tiletrain.ops.model.ModelBuilder;
+import dev.tiletrain.ops.weights.DarknetWeights;
+import dev.tiletrain.ops.weights.WeightsHeader;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -43,5 +50,33 @@ class TrainerTest {
         // what training changed in them.
         assertTrue(vsUntiled <= 1e-4, "vs untiled " + vsUntiled);
         assertTrue(TrainingFixture.relative(spark, untiled, initial) <= 1e-4, "updates vs untiled");
+    }
+
+    @Test
+    void trainingFromAWeightsFileGoesOnFromItsImagesSeen() throws Exception {
+        // Darknet's schedule: tiny-test.cfg's policy=steps rate is a 100th at batch number 61729 of what it is at
+        // 1, so the updates match the in-process trainer's (which is exact, LocalTrainCommandTest) only if the job
+        // counts on from the 123456 images the file has seen; and it writes that count on.
+        TrainingFixture f = TrainingFixture.generate(temp.resolve("data"));
+        java.nio.file.Path startFile = temp.resolve("start.weights");
+        Model m = ModelBuilder.build(CfgParser.parse(f.cfg), BatchNorm.Mode.SYNC, 3);
+        DarknetWeights.write(startFile, WeightsHeader.darknet(123_456), m.sections());
+        int iterations = 2;
+        SparkConf conf = TrainJob.configure(new SparkConf().setMaster("local[2]").setAppName("trainer seen test")
+                .set("spark.ui.enabled", "false"));
+        f.sparkSettings(iterations, temp.resolve("checkpoints")).forEach(conf::set);
+        conf.set("spark.tiletrain.weights", startFile.toString());
+        Trainer.Outcome outcome;
+        try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+            outcome = Trainer.run(sc, TiletrainConf.from(conf), false);
+        }
+        java.nio.file.Path written = java.nio.file.Path.of(new Path(outcome.checkpoint().orElseThrow(),
+                TrainCheckpoint.WEIGHTS).toUri());
+        Model read = ModelBuilder.build(CfgParser.parse(f.cfg), BatchNorm.Mode.SYNC, 0);
+        assertEquals(123_456 + iterations * TrainingFixture.BATCH, DarknetWeights.read(written, read.sections()).seen());
+        float[] spark = f.weights(written);
+        float[] tiled = f.weights(f.trainInProcess(iterations, TrainingFixture.GRID, temp.resolve("tiled"), "--weights",
+                startFile.toString()));
+        assertArrayEquals(tiled, spark, "vs the in-process runner, from seen=123456");
     }
 }

@@ -60,11 +60,12 @@ final class TrainingFixture {
         return s;
     }
 
-    /** Trains in this process ({@code tiletrain train}) and returns the final weights' file. */
-    Path trainInProcess(int iterations, String grid, Path out) {
+    /** Trains in this process ({@code tiletrain train}, with {@code extra} arguments) and returns the final weights' file. */
+    Path trainInProcess(int iterations, String grid, Path out, String... extra) {
         List<String> args = new ArrayList<>(List.of("--cfg", cfg.toString(), "--data", data.toString(), "--batch",
                 Integer.toString(BATCH), "--subdivisions", "1", "--iterations", Integer.toString(iterations),
                 "--seed", Long.toString(SEED), "--out", out.toString(), "--tiles", grid));
+        args.addAll(List.of(extra));
         if (!grid.equals("1x1")) {
             args.addAll(List.of("--groups", GROUPS));
         }

@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * A parsed Darknet cfg: the {@code [net]} section, the layer sections after it (Darknet's layer {@code i} is
- * {@code layers().get(i)}), and the warnings found while parsing (unknown keys or section types, repeated
- * keys), each naming file and line.
+ * {@code layers().get(i)}), and the warnings found while parsing (a repeated key, whose first value counts as
+ * in Darknet), each naming file and line.
  */
 public record Cfg(String file, CfgSection net, List<CfgSection> layers, List<String> warnings) {
     public Cfg {

@@ -1,12 +1,13 @@
 package dev.tiletrain.ops.cfg;
 
+import dev.tiletrain.ops.io.InputFile;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,14 +18,16 @@ import java.util.Map;
  * Reads a Darknet {@code .cfg} as Darknet's {@code read_cfg} does: every space, tab and newline is removed
  * from a line ({@code strip}), lines then empty or starting with {@code #} or {@code ;} are skipped, a line
  * starting with {@code [} opens a section, any other line is {@code key=value} split at the first {@code =}.
- * Unlike Darknet, a line it cannot use is an error naming file and line instead of a message on stderr.
+ * Unlike Darknet, a line it cannot use, an unknown section type and a key the section type does not read are
+ * errors naming file and line (Darknet prints "Unused field" and goes on: a misspelt {@code strde=1} would
+ * silently train with the default stride).
  */
 public final class CfgParser {
     private CfgParser() {}
 
     public static Cfg parse(Path path) throws IOException {
         // Darknet reads bytes: keys and values are ASCII, and comments in any encoding must not fail the read.
-        try (Reader r = Files.newBufferedReader(path, StandardCharsets.ISO_8859_1)) {
+        try (Reader r = new InputStreamReader(InputFile.open(path), StandardCharsets.ISO_8859_1)) {
             return parse(r, path.getFileName().toString());
         }
     }
@@ -75,7 +78,8 @@ public final class CfgParser {
             entries.add(e);
         }
         if (type == null) {
-            throw new CfgException(file, lineNo, null, "no sections");
+            throw new CfgException(file, Math.max(lineNo, 1), null,
+                    lineNo == 0 ? "the file is empty" : "no sections: a cfg starts with [net]");
         }
         sections.add(new CfgSection(file, type, typeLine, entries));
         return check(file, sections, warnings);
@@ -92,12 +96,11 @@ public final class CfgParser {
                 throw new CfgException(file, s.line(), null, "[net] may only be the first section");
             }
             if (!SectionKeys.knownType(s.type())) {
-                warnings.add(file + ":" + s.line() + ": unknown section type [" + s.type() + "]");
-                continue;
+                throw new CfgException(file, s.line(), null, SectionKeys.unsupportedType(s.type()));
             }
             for (CfgEntry e : s.entries().values()) {
                 if (!SectionKeys.known(s.type(), e.key())) {
-                    warnings.add(file + ":" + e.line() + ": unknown key '" + e.key() + "' in [" + s.type() + "]");
+                    throw new CfgException(file, e.line(), e.key(), SectionKeys.unknownKey(s.type(), e.key()));
                 }
             }
         }

@@ -70,10 +70,43 @@ public final class CfgSection {
         return e == null ? def : parseInt(e, e.value());
     }
 
+    /** {@link #getInt(String, int)} that must lie in {@code [min, max]} when present. */
+    public int getInt(String key, int def, int min, int max) {
+        int v = getInt(key, def);
+        if (has(key) && (v < min || v > max)) {
+            throw error(key, v + " is " + (max == Integer.MAX_VALUE ? "less than " + min : "not in [" + min + ", " + max + "]"));
+        }
+        return v;
+    }
+
     /** As Darknet's {@code atof}: parsed as a double, then rounded to float. */
     public float getFloat(String key, float def) {
         CfgEntry e = entries.get(key);
         return e == null ? def : parseFloat(e, e.value());
+    }
+
+    /** {@link #getFloat(String, float)} that must lie in {@code [min, max]} when present. */
+    public float getFloat(String key, float def, float min, float max) {
+        float v = getFloat(key, def);
+        if (has(key) && !(v >= min && v <= max)) {
+            throw error(key, "'" + entries.get(key).value() + "' is "
+                    + (max == Float.MAX_VALUE ? "less than " + bound(min) : "not in [" + bound(min) + ", " + bound(max) + "]"));
+        }
+        return v;
+    }
+
+    /** A range bound as a cfg would write it: 0 and 1000, not 0.0 and 1000.0. */
+    private static String bound(float b) {
+        return b == (long) b ? Long.toString((long) b) : Float.toString(b);
+    }
+
+    /** {@link #getFloat(String, float)} that must be above 0 when present. */
+    public float getPositiveFloat(String key, float def) {
+        float v = getFloat(key, def);
+        if (has(key) && !(v > 0)) {
+            throw error(key, "'" + entries.get(key).value() + "' is not positive");
+        }
+        return v;
     }
 
     /** A comma-separated int list such as {@code steps=} or {@code layers=}; {@code def} (may be null) when absent. */

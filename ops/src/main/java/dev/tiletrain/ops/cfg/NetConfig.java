@@ -27,12 +27,12 @@ public record NetConfig(
         return new NetConfig(
                 batch, subdivisions, atLeast(net, "time_steps", 1, 1),
                 atLeast(net, "width", 0, 1), atLeast(net, "height", 0, 1), atLeast(net, "channels", 0, 1),
-                net.getFloat("momentum", .9f), net.getFloat("decay", .0001f),
-                new LearningRate(net.getFloat("learning_rate", .001f), atLeast(net, "burn_in", 0, 0),
+                net.getFloat("momentum", .9f, 0, 1), net.getFloat("decay", .0001f, 0, Float.MAX_VALUE),
+                new LearningRate(net.getFloat("learning_rate", .001f, 0, Float.MAX_VALUE), atLeast(net, "burn_in", 0, 0),
                         net.getFloat("power", 4), policy(net, maxBatches)),
                 maxBatches,
-                net.getFloat("angle", 0), net.getFloat("aspect", 1), net.getFloat("saturation", 1),
-                net.getFloat("exposure", 1), net.getFloat("hue", 0));
+                net.getFloat("angle", 0), net.getPositiveFloat("aspect", 1), net.getPositiveFloat("saturation", 1),
+                net.getPositiveFloat("exposure", 1), net.getFloat("hue", 0, 0, 1));
     }
 
     /** Darknet's {@code net.batch}: images per forward/backward pass ({@code batch / subdivisions × time_steps}). */

@@ -1,15 +1,19 @@
 package dev.tiletrain.ops.cfg;
 
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * The section types tiletrain knows and the keys Darknet reads in each, taken from Darknet's
  * {@code parser.c} ({@code parse_net_options}, {@code parse_convolutional}, ... and the keys
- * {@code parse_network_cfg} reads for every layer). A key outside these sets is ignored by Darknet, so here
- * it is a warning rather than an error.
+ * {@code parse_network_cfg} reads for every layer). Darknet ignores any other key with an "Unused field"
+ * line; here it is an error, because a misspelt key silently changes training.
  */
 final class SectionKeys {
     static final String NET = "net";
@@ -17,12 +21,22 @@ final class SectionKeys {
     /** Darknet's {@code string_to_layer_type} accepts these short names too. */
     private static final Map<String, String> ALIASES = Map.of(
             "network", NET, "conv", "convolutional", "conn", "connected", "max", "maxpool",
-            "avg", "avgpool", "soft", "softmax");
+            "avg", "avgpool", "soft", "softmax", "deconv", "deconvolutional", "lrn", "normalization");
+
+    /** Section types Darknet builds that tiletrain does not: named as such, not as typos. */
+    private static final Set<String> DARKNET_ONLY = Set.of(
+            "shortcut", "crop", "detection", "yolo", "iseg", "local", "deconvolutional", "activation", "logistic",
+            "l2norm", "crnn", "gru", "lstm", "rnn", "normalization", "batchnorm", "upsample");
 
     /** Read by {@code parse_network_cfg} for every layer section. */
     private static final Set<String> EVERY_LAYER = Set.of(
             "truth", "onlyforward", "stopbackward", "dontsave", "dontload", "numload", "dontloadscales",
             "learning_rate", "smooth");
+
+    /** The supported types in the order messages list them. */
+    private static final List<String> TYPES = List.of(
+            NET, "convolutional", "connected", "maxpool", "avgpool", "route", "reorg", "region", "softmax", "cost",
+            "dropout");
 
     private static final Map<String, Set<String>> OWN_KEYS = Map.ofEntries(
             Map.entry(NET, Set.of(
@@ -47,10 +61,15 @@ final class SectionKeys {
             Map.entry("cost", Set.of("type", "scale", "ratio", "noobj", "thresh")),
             Map.entry("dropout", Set.of("probability")));
 
-    private static final Map<String, Set<String>> KNOWN = OWN_KEYS.entrySet().stream().collect(Collectors.toUnmodifiableMap(
-            Map.Entry::getKey,
-            e -> e.getKey().equals(NET) ? e.getValue()
-                    : Stream.concat(e.getValue().stream(), EVERY_LAYER.stream()).collect(Collectors.toUnmodifiableSet())));
+    /** Every key of each type, sorted (so that the nearest of equally near keys is always the same one). */
+    private static final Map<String, SortedSet<String>> KNOWN = OWN_KEYS.entrySet().stream().collect(
+            Collectors.toUnmodifiableMap(Map.Entry::getKey, e -> {
+                SortedSet<String> keys = new TreeSet<>(e.getValue());
+                if (!e.getKey().equals(NET)) {
+                    keys.addAll(EVERY_LAYER);
+                }
+                return Collections.unmodifiableSortedSet(keys);
+            }));
 
     private SectionKeys() {}
 
@@ -65,5 +84,34 @@ final class SectionKeys {
 
     static boolean known(String canonicalType, String key) {
         return KNOWN.get(canonicalType).contains(key);
+    }
+
+    /** Why {@code [type]}, not a known type, cannot be used, with the supported types (and the nearest one). */
+    static String unsupportedType(String type) {
+        String supported = "supported: " + TYPES.stream().map(t -> "[" + t + "]").collect(Collectors.joining(" "));
+        if (DARKNET_ONLY.contains(type)) {
+            return "[" + type + "] is a Darknet layer tiletrain does not implement; " + supported;
+        }
+        Set<String> names = new TreeSet<>(KNOWN.keySet());
+        names.addAll(ALIASES.keySet());
+        names.addAll(DARKNET_ONLY);
+        return "[" + type + "] is not a Darknet section type (did you mean [" + EditDistance.nearest(type, names)
+                + "]?); " + supported;
+    }
+
+    /**
+     * Why {@code key} is not a key of {@code [type]} (a known type): the key of that type it is a typo of (a
+     * few edits away), else the types it belongs to, else all of the type's keys.
+     */
+    static String unknownKey(String type, String key) {
+        String nearest = EditDistance.nearest(key, KNOWN.get(type));
+        if (EditDistance.between(key.toLowerCase(Locale.ROOT), nearest.toLowerCase(Locale.ROOT)) <= Math.max(2, key.length() / 3)) {
+            return "[" + type + "] has no such key (did you mean '" + nearest + "'?)";
+        }
+        List<String> owners = TYPES.stream().filter(t -> KNOWN.get(t).contains(key)).map(t -> "[" + t + "]").toList();
+        if (!owners.isEmpty()) {
+            return "a key of " + String.join(" and ", owners) + ", not of [" + type + "]";
+        }
+        return "[" + type + "] has no such key; its keys are " + String.join(", ", KNOWN.get(type));
     }
 }

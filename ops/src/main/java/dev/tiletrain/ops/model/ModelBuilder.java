@@ -35,6 +35,9 @@ import java.util.Random;
 public final class ModelBuilder {
     /** Keys Darknet uses to load or save part of a section; tiletrain always moves whole sections. */
     private static final List<String> PARTIAL_IO = List.of("dontload", "numload", "dontloadscales", "dontsave");
+    private static final int ANY = Integer.MAX_VALUE;
+    /** The largest weight of a loss term (object_scale, ..., a [cost] scale) accepted. */
+    private static final float MAX_LOSS_SCALE = 1000;
 
     private final Cfg cfg;
     private final BatchNorm.Mode mode;
@@ -42,6 +45,8 @@ public final class ModelBuilder {
     private final List<Block> blocks = new ArrayList<>();
     private final List<SectionWeights> sections = new ArrayList<>();
     private final List<ParamLayout.Entry> layout = new ArrayList<>();
+    /** Parameter floats of the layers built so far, to refuse a network before it exhausts the heap. */
+    private long parameters;
 
     private ModelBuilder(Cfg cfg, BatchNorm.Mode mode, long seed) {
         this.cfg = cfg;
@@ -71,12 +76,17 @@ public final class ModelBuilder {
                 }
             }
             Block b = block(i, s, current);
+            Shape out = b.output();
+            if ((long) out.c() * out.h() * out.w() > Integer.MAX_VALUE) {
+                throw new CfgException(s.file(), s.line(), null, "[" + s.type() + "] layer " + i + ": its output map "
+                        + out.c() + "x" + out.h() + "x" + out.w() + " has more values than a Java array holds");
+            }
             blocks.add(b);
             List<Param> params = new ArrayList<>();
             b.layers().forEach(l -> params.addAll(l.params()));
             boolean stores = s.type().equals("convolutional") || s.type().equals("connected");
             sections.add(stores ? SectionWeights.of(s.type(), params) : SectionWeights.none(s.type()));
-            float rate = s.getFloat("learning_rate", 1);
+            float rate = s.getFloat("learning_rate", 1, 0, Float.MAX_VALUE);
             params.forEach(p -> layout.add(new ParamLayout.Entry(p, rate)));
             current = b.output();
         }
@@ -94,27 +104,27 @@ public final class ModelBuilder {
                 case "connected":
                     return connected(index, s, in);
                 case "maxpool": {
-                    int stride = s.getInt("stride", 1);
-                    int size = s.getInt("size", stride);
-                    return single(index, s, new MaxPool(in, size, stride, s.getInt("padding", size - 1)));
+                    int stride = s.getInt("stride", 1, 1, ANY);
+                    int size = s.getInt("size", stride, 1, ANY);
+                    return single(index, s, new MaxPool(in, size, stride, s.getInt("padding", size - 1, 0, ANY)));
                 }
                 case "avgpool":
                     return single(index, s, new AvgPool(in));
                 case "reorg":
-                    return single(index, s, new Reorg(in, s.getInt("stride", 1)));
+                    return single(index, s, new Reorg(in, s.getInt("stride", 1, 1, ANY)));
                 case "dropout":
-                    return single(index, s, new Dropout(in, s.getFloat("probability", .5f)));
+                    return single(index, s, new Dropout(in, dropProbability(s)));
                 case "softmax":
-                    return single(index, s, new Softmax(in, s.getInt("groups", 1), s.getFloat("temperature", 1)));
+                    return single(index, s, new Softmax(in, s.getInt("groups", 1, 1, ANY), s.getPositiveFloat("temperature", 1)));
                 case "cost": {
                     String type = s.getString("type", "sse");
                     if (!type.equals("sse")) {
                         throw s.error("type", "only type=sse is supported, not '" + type + "'");
                     }
-                    return single(index, s, new Cost(in, s.getFloat("scale", 1)));
+                    return single(index, s, new Cost(in, s.getFloat("scale", 1, 0, MAX_LOSS_SCALE)));
                 }
                 case "region":
-                    return single(index, s, new Region(regionConfig(s), in));
+                    return single(index, s, new Region(regionConfig(s, in), in));
                 case "route":
                     return route(index, s);
                 default:
@@ -132,14 +142,19 @@ public final class ModelBuilder {
         if (s.getInt("groups", 1) != 1) {
             throw s.error("groups", "only groups=1 is supported");
         }
-        int size = s.getInt("size", 1);
-        int padding = s.getInt("pad", 0) != 0 ? size / 2 : s.getInt("padding", 0);
-        Convolution conv = new Convolution(in, s.getInt("filters", 1), size, s.getInt("stride", 1), padding, init);
+        int filters = s.getInt("filters", 1, 1, ANY);
+        int size = s.getInt("size", 1, 1, ANY);
+        int stride = s.getInt("stride", 1, 1, ANY);
+        int padding = s.getInt("pad", 0, 0, 1) != 0 ? size / 2 : s.getInt("padding", 0, 0, ANY);
+        reserve(s, "filters", (long) filters * in.c() * size * size);
+        Convolution conv = new Convolution(in, filters, size, stride, padding, init);
         return withNormAndActivation(index, s, conv);
     }
 
     private Block connected(int index, CfgSection s, Shape in) {
-        Connected fc = new Connected(in, s.getInt("output", 1));
+        int outputs = s.getInt("output", 1, 1, ANY);
+        reserve(s, "output", (long) outputs * in.size());
+        Connected fc = new Connected(in, outputs);
         fc.initialize(init);
         return withNormAndActivation(index, s, fc);
     }
@@ -153,7 +168,7 @@ public final class ModelBuilder {
         } catch (IllegalArgumentException e) {
             throw s.error("activation", e.getMessage());
         }
-        Layer norm = s.getInt("batch_normalize", 0) != 0 ? new BatchNorm(out, mode) : new Bias(out);
+        Layer norm = s.getInt("batch_normalize", 0, 0, 1) != 0 ? new BatchNorm(out, mode) : new Bias(out);
         return new Block(index, s.type(), List.of(weighted, norm, new Activation(out, kind)), new int[] {index - 1}, out);
     }
 
@@ -186,16 +201,58 @@ public final class ModelBuilder {
         return new Block(index, s.type(), List.of(), inputs, new Shape(channels, first.h(), first.w()));
     }
 
-    private static Region.Config regionConfig(CfgSection s) {
-        int n = s.getInt("num", 1);
+    /**
+     * Refuses a weighted layer of {@code count} parameters (sized by {@code key}) before allocating it: more
+     * than a Java array holds, or a network whose parameters alone outgrow this JVM's maximum heap, would
+     * otherwise end in an OutOfMemoryError far from the cfg line that caused it.
+     */
+    private void reserve(CfgSection s, String key, long count) {
+        if (count > Integer.MAX_VALUE) {
+            throw s.error(key, "the layer would have " + count + " weights, more than a Java array holds");
+        }
+        parameters += count;
+        long heap = Runtime.getRuntime().maxMemory();
+        if (4 * parameters > heap) {
+            throw s.error(key, "the network's weights reach " + 4 * parameters / (1 << 20) + " MB with this layer, "
+                    + "more than this JVM's maximum heap of " + heap / (1 << 20) + " MB");
+        }
+    }
+
+    /** Darknet's dropout probability, which must leave something: [0, 1). */
+    private static float dropProbability(CfgSection s) {
+        float p = s.getFloat("probability", .5f, 0, 1);
+        if (p == 1) {
+            throw s.error("probability", "'" + s.getString("probability", "") + "' drops everything: use a value below 1");
+        }
+        return p;
+    }
+
+    private static Region.Config regionConfig(CfgSection s, Shape in) {
+        int n = s.getInt("num", 1, 1, ANY);
+        if (n > in.c()) {
+            // Checked before the default anchors are allocated; Region checks the exact channel count.
+            throw s.error("num", n + " anchors need more than the " + in.c() + " channels of the layer's input");
+        }
         float[] anchors = s.getFloats("anchors", null);
         if (anchors == null) {
             anchors = new float[2 * n];
             java.util.Arrays.fill(anchors, .5f);
         }
-        return new Region.Config(n, s.getInt("classes", 20), s.getInt("coords", 4), anchors,
-                s.getInt("bias_match", 0) != 0, s.getInt("softmax", 0) != 0, s.getInt("rescore", 0) != 0,
-                s.getFloat("object_scale", 1), s.getFloat("noobject_scale", 1), s.getFloat("class_scale", 1),
-                s.getFloat("coord_scale", 1), s.getFloat("thresh", .5f));
+        if (anchors.length != 2 * n) {
+            throw s.error("anchors", anchors.length + " values, but num=" + n + " anchors need " + 2 * n + " (w, h each)");
+        }
+        for (float a : anchors) {
+            // Darknet takes log(truth / anchor): an anchor of 0 or less makes the loss infinite or NaN.
+            if (!(a > 0)) {
+                throw s.error("anchors", a + " is not positive: anchors are box widths and heights in grid cells");
+            }
+        }
+        // Far above any published cfg (YOLOv2's largest is 5); a squared delta scaled by 1e30 overflows float.
+        float scale = MAX_LOSS_SCALE;
+        return new Region.Config(n, s.getInt("classes", 20, 1, ANY), s.getInt("coords", 4), anchors,
+                s.getInt("bias_match", 0, 0, 1) != 0, s.getInt("softmax", 0, 0, 1) != 0, s.getInt("rescore", 0, 0, 1) != 0,
+                s.getFloat("object_scale", 1, 0, scale), s.getFloat("noobject_scale", 1, 0, scale),
+                s.getFloat("class_scale", 1, 0, scale), s.getFloat("coord_scale", 1, 0, scale),
+                s.getFloat("thresh", .5f, 0, 1));
     }
 }

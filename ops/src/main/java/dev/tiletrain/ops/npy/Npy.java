@@ -1,5 +1,6 @@
 package dev.tiletrain.ops.npy;
 
+import dev.tiletrain.ops.io.InputFile;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -20,7 +21,7 @@ public final class Npy {
     private Npy() {}
 
     public static NpyArray read(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = InputFile.open(file)) {
             return read(in, file.toString());
         }
     }

@@ -1,5 +1,6 @@
 package dev.tiletrain.ops.weights;
 
+import dev.tiletrain.ops.io.InputFile;
 import dev.tiletrain.ops.layers.Param;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -21,27 +22,61 @@ import java.util.List;
  */
 public final class DarknetWeights {
     private static final int CHUNK_FLOATS = 1 << 14;
+    /**
+     * The largest magnitude a value may have. Trained Darknet weights and statistics lie many orders below; a
+     * damaged file (flipped exponent bits) lies above, and a float32 forward pass of such values overflows
+     * its sums of squares to a NaN loss.
+     */
+    static final float MAX_MAGNITUDE = 1e10f;
 
     private DarknetWeights() {}
 
     public static WeightsHeader read(Path file, List<SectionWeights> sections) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = InputFile.open(file)) {
             return read(in, file.toString(), sections);
         }
     }
 
-    /** {@code name} is the file name messages use. */
+    /**
+     * {@code name} is the file name messages use. Refused with a {@link WeightsFormatException}: a header of a
+     * version Darknet does not write or a negative {@code seen}, fewer or more floats than {@code sections}
+     * need (both counts named), and a value that is not finite, beyond ±{@link #MAX_MAGNITUDE} or a negative
+     * rolling variance (a damaged file: training from it gives a NaN loss).
+     */
     public static WeightsHeader read(InputStream input, String name, List<SectionWeights> sections) throws IOException {
         InputStream in = new BufferedInputStream(input);
         byte[] buf = new byte[CHUNK_FLOATS * 4];
+        in.mark(1);
+        if (in.read() < 0) {
+            throw new WeightsFormatException(name + ": the file is empty");
+        }
+        in.reset();
         int major = readInt(in, buf, name), minor = readInt(in, buf, name), revision = readInt(in, buf, name);
-        boolean wide = new WeightsHeader(major, minor, revision, 0).wideSeen();
-        long seen = wide ? readLong(in, buf, name) : readInt(in, buf, name);
+        WeightsHeader version = new WeightsHeader(major, minor, revision, 0);
+        if (!version.known()) {
+            throw new WeightsFormatException(name + ": header version " + major + "." + minor + "." + revision
+                    + " is not one Darknet writes (" + WeightsHeader.KNOWN_VERSIONS + "): not a Darknet .weights file, or a damaged one");
+        }
+        long seen = version.wideSeen() ? readLong(in, buf, name) : readInt(in, buf, name);
+        if (seen < 0) {
+            throw new WeightsFormatException(name + ": the header's count of images seen, "
+                    + (version.wideSeen() ? Long.toUnsignedString(seen) : Long.toString(seen)) + ", is not a count");
+        }
         WeightsHeader header = new WeightsHeader(major, minor, revision, seen);
+        long needed = sections.stream().flatMap(sw -> sw.fileOrder().stream()).mapToLong(Param::size).sum();
+        long done = 0;
         for (int s = 0; s < sections.size(); s++) {
             SectionWeights sw = sections.get(s);
             for (Param p : sw.fileOrder()) {
-                readFloats(in, buf, p.value, name + ": layer " + s + " [" + sw.type() + "] " + p.role.name().toLowerCase());
+                String part = "layer " + s + " [" + sw.type() + "] " + p.role.name().toLowerCase().replace('_', ' ');
+                int got = readFloats(in, buf, p.value);
+                if (got < p.size()) {
+                    throw new WeightsFormatException(name + ": " + (done + got) + " floats after the header, the network's "
+                            + sections.size() + " sections need " + needed + ": the file ends in " + part
+                            + " (cut short, or written for another cfg)");
+                }
+                done += got;
+                checkValues(p, name + ": " + part);
                 if (p == sw.weights() && header.transposed() && sw.type().equals(SectionWeights.CONNECTED)) {
                     // transpose_matrix(l.weights, l.inputs, l.outputs) in load_connected_weights
                     transpose(p.value, p.size() / sw.biases().size(), sw.biases().size());
@@ -50,8 +85,9 @@ public final class DarknetWeights {
         }
         long extra = in.transferTo(OutputStream.nullOutputStream());
         if (extra > 0) {
-            throw new WeightsFormatException(name + ": " + extra + " bytes are left after the " + sections.size()
-                    + " sections of the network: the file is for a larger network");
+            throw new WeightsFormatException(name + ": " + (needed + extra / 4) + " floats"
+                    + (extra % 4 == 0 ? "" : " and " + extra % 4 + " bytes") + " after the header, the network's "
+                    + sections.size() + " sections need " + needed + ": the file is for a larger network");
         }
         return header;
     }
@@ -96,21 +132,33 @@ public final class DarknetWeights {
         System.arraycopy(t, 0, a, 0, a.length);
     }
 
-    private static void readFloats(InputStream in, byte[] buf, float[] dst, String what) throws IOException {
+    /** Fills {@code dst} from the file; returns how many whole floats there were (fewer: the file ended). */
+    private static int readFloats(InputStream in, byte[] buf, float[] dst) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(buf).order(ByteOrder.LITTLE_ENDIAN);
         int done = 0;
         while (done < dst.length) {
             int n = Math.min(CHUNK_FLOATS, dst.length - done);
             int got = in.readNBytes(buf, 0, n * 4);
-            if (got < n * 4) {
-                int found = done + got / 4;
-                throw new WeightsFormatException(what + ": expected "
-                        + dst.length + " floats, found " + found + (got % 4 == 0 ? "" : " and " + got % 4 + " stray bytes")
-                        + ": the file ends early");
-            }
             b.clear();
-            b.asFloatBuffer().get(dst, done, n);
-            done += n;
+            b.asFloatBuffer().get(dst, done, got / 4);
+            done += got / 4;
+            if (got < n * 4) {
+                return done;
+            }
+        }
+        return done;
+    }
+
+    private static void checkValues(Param p, String what) throws WeightsFormatException {
+        float[] v = p.value;
+        for (int i = 0; i < v.length; i++) {
+            String problem = !Float.isFinite(v[i]) ? ""
+                    : Math.abs(v[i]) > MAX_MAGNITUDE ? ", beyond ±" + MAX_MAGNITUDE + " where no trained network's values lie"
+                    : p.role == Param.Role.ROLLING_VARIANCE && v[i] < 0 ? ", and a variance cannot be negative" : null;
+            if (problem != null) {
+                throw new WeightsFormatException(what + ": value " + i + " of " + v.length + " is " + v[i] + problem
+                        + ": the file is damaged");
+            }
         }
     }
 

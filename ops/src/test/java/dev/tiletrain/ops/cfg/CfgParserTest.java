@@ -7,13 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -142,12 +145,12 @@ class CfgParserTest {
 
     @Test
     void floatsAreParsedAsDarknetsAtofThenRoundedToFloat() {
-        CfgSection s = CfgParser.parse("[net]\na=0.001\nb=1e-3\nc=.1\nd=5.\ne=-2\n", "t.cfg").net();
-        assertEquals((float) 0.001, s.getFloat("a", 0));
-        assertEquals((float) 0.001, s.getFloat("b", 0));
-        assertEquals((float) 0.1, s.getFloat("c", 0));
-        assertEquals(5f, s.getFloat("d", 0));
-        assertEquals(-2f, s.getFloat("e", 0));
+        CfgSection s = CfgParser.parse("[net]\nB1=0.001\nB2=1e-3\neps=.1\ngamma=5.\npower=-2\n", "t.cfg").net();
+        assertEquals((float) 0.001, s.getFloat("B1", 0));
+        assertEquals((float) 0.001, s.getFloat("B2", 0));
+        assertEquals((float) 0.1, s.getFloat("eps", 0));
+        assertEquals(5f, s.getFloat("gamma", 0));
+        assertEquals(-2f, s.getFloat("power", 0));
     }
 
     static Stream<Arguments> malformedValues() {
@@ -180,28 +183,38 @@ class CfgParserTest {
         assertEquals("yolov2.cfg", e.file());
     }
 
+    static Stream<Arguments> unknownKeys() {
+        return Stream.of(
+                // The issue's example: Darknet ignores it and trains with stride 1 whatever was meant.
+                Arguments.of("[convolutional]\nfilters=4\nstrde=2\n", 5, "strde",
+                        "[convolutional] has no such key (did you mean 'stride'?)"),
+                Arguments.of("[maxpool]\nSize=2\n", 4, "Size", "[maxpool] has no such key (did you mean 'size'?)"),
+                Arguments.of("[region]\nanchors=1,1\nfilters=3\n", 5, "filters", "a key of [convolutional], not of [region]"),
+                Arguments.of("[convolutional]\nfilters=4\nclasses=2\n", 5, "classes", "a key of [region], not of [convolutional]"),
+                Arguments.of("[dropout]\nzzzzzz=1\n", 4, "zzzzzz", "[dropout] has no such key; its keys are dontload, "
+                        + "dontloadscales, dontsave, learning_rate, numload, onlyforward, probability, smooth, stopbackward, truth"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("unknownKeys")
+    void anUnknownKeyIsAnErrorNamingFileLineKeyAndTheNearestValidKey(String section, int line, String key, String problem) {
+        CfgException e = assertThrows(CfgException.class, () -> CfgParser.parse("[net]\nwidth=8\n" + section, "n.cfg"));
+        assertEquals("n.cfg:" + line + ": key '" + key + "': " + problem, e.getMessage());
+        assertEquals(line, e.line());
+        assertEquals(key, e.key());
+    }
+
     @Test
-    void unknownKeysAndSectionTypesAreWarningsWithFileAndLine() {
-        Cfg cfg = CfgParser.parse("""
-                [net]
-                width=8
-                jitter=.2
-                [convolutional]
-                filters=4
-                classes=2
-                stopbackward=1
-                [upsample]
-                stride=2
-                [region]
-                anchors=1,1
-                filters=3
-                """, "n.cfg");
-        assertEquals(List.of(
-                "n.cfg:3: unknown key 'jitter' in [net]",
-                "n.cfg:6: unknown key 'classes' in [convolutional]",
-                "n.cfg:8: unknown section type [upsample]",
-                "n.cfg:12: unknown key 'filters' in [region]"), cfg.warnings());
-        assertEquals(3, cfg.layers().size());
+    void aKeyOfAnotherSectionTypeInNetIsAnErrorToo() {
+        // yolov2 cfgs set jitter in [region]; in [net] Darknet would ignore it and keep the default .2.
+        CfgException e = assertThrows(CfgException.class, () -> CfgParser.parse("[net]\nwidth=8\njitter=.3\n", "n.cfg"));
+        assertEquals("n.cfg:3: key 'jitter': a key of [region], not of [net]", e.getMessage());
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.tiletrain.ops.cfg.ShippedCfgs#names")
+    void everyKeyOfTheShippedCfgsIsKnown(String name) {
+        assertEquals(List.of(), ShippedCfgs.parse(name).warnings());
     }
 
     @Test
@@ -220,7 +233,14 @@ class CfgParserTest {
                 Arguments.of("[net\n", "m.cfg:1: '[net' is not a section header like [convolutional]"),
                 Arguments.of("[net]x\n", "m.cfg:1: '[net]x' is not a section header like [convolutional]"),
                 Arguments.of("[]\n", "m.cfg:1: '[]' is not a section header like [convolutional]"),
-                Arguments.of("# only a comment\n", "m.cfg:1: no sections"),
+                Arguments.of("# only a comment\n", "m.cfg:1: no sections: a cfg starts with [net]"),
+                Arguments.of("", "m.cfg:1: the file is empty"),
+                Arguments.of("[net]\nwidth=8\n[upsample]\nstride=2\n", "m.cfg:3: [upsample] is a Darknet layer tiletrain "
+                        + "does not implement; supported: [net] [convolutional] [connected] [maxpool] [avgpool] [route] "
+                        + "[reorg] [region] [softmax] [cost] [dropout]"),
+                Arguments.of("[net]\n[convolutinal]\n", "m.cfg:2: [convolutinal] is not a Darknet section type (did you "
+                        + "mean [convolutional]?); supported: [net] [convolutional] [connected] [maxpool] [avgpool] [route] "
+                        + "[reorg] [region] [softmax] [cost] [dropout]"),
                 Arguments.of("\n[convolutional]\n[net]\n", "m.cfg:2: the first section must be [net] or [network], not [convolutional]"),
                 Arguments.of("[net]\n[maxpool]\n[network]\n", "m.cfg:3: [net] may only be the first section"));
     }
@@ -234,9 +254,17 @@ class CfgParserTest {
 
     @Test
     void sectionErrorsPointAtTheKeyWhenPresentElseAtTheHeader() {
-        CfgSection s = CfgParser.parse("[net]\n\n[route]\nfoo=1\nlayers=-1\n", "e.cfg").layers().get(0);
+        CfgSection s = CfgParser.parse("[net]\n\n[route]\nsmooth=1\nlayers=-1\n", "e.cfg").layers().get(0);
         assertEquals("e.cfg:5: key 'layers': refers past the input", s.error("layers", "refers past the input").getMessage());
         assertEquals("e.cfg:3: key 'other': is missing", s.error("other", "is missing").getMessage());
         assertTrue(s.toString().contains("e.cfg:3"));
+    }
+
+    @Test
+    void aDirectoryOrAMissingFileIsNamed(@TempDir Path dir) {
+        assertEquals(dir + ": is a directory, expected a file",
+                assertThrows(FileSystemException.class, () -> CfgParser.parse(dir)).getMessage());
+        assertEquals(dir.resolve("none.cfg") + ": no such file",
+                assertThrows(FileSystemException.class, () -> CfgParser.parse(dir.resolve("none.cfg"))).getMessage());
     }
 }

@@ -60,7 +60,13 @@ class NetConfigTest {
                 Arguments.of("policy=steps\nsteps=10,20\n", "net.cfg:1: key 'scales': policy=steps needs steps= and scales="),
                 Arguments.of("policy=steps\nsteps=10,20\nscales=.1\n", "net.cfg:7: key 'scales': 1 scales for 2 steps"),
                 Arguments.of("policy=step\nstep=0\n", "net.cfg:6: key 'step': 0 is less than 1"),
-                Arguments.of("policy=poly\n", "net.cfg:1: key 'max_batches': policy=poly needs max_batches of at least 1"));
+                Arguments.of("policy=poly\n", "net.cfg:1: key 'max_batches': policy=poly needs max_batches of at least 1"),
+                Arguments.of("momentum=1.5\n", "net.cfg:5: key 'momentum': '1.5' is not in [0, 1]"),
+                Arguments.of("decay=-0.1\n", "net.cfg:5: key 'decay': '-0.1' is less than 0"),
+                Arguments.of("learning_rate=-1\n", "net.cfg:5: key 'learning_rate': '-1' is less than 0"),
+                Arguments.of("hue=2\n", "net.cfg:5: key 'hue': '2' is not in [0, 1]"),
+                Arguments.of("saturation=0\n", "net.cfg:5: key 'saturation': '0' is not positive"),
+                Arguments.of("exposure=-1.5\n", "net.cfg:5: key 'exposure': '-1.5' is not positive"));
     }
 
     @ParameterizedTest

@@ -52,7 +52,8 @@ class DarknetWeightsTest {
         for (SectionWeights s : sections) {
             for (Param p : s.fileOrder()) {
                 for (int i = 0; i < p.size(); i++) {
-                    p.value[i] = (float) r.nextGaussian();
+                    float v = (float) r.nextGaussian();
+                    p.value[i] = p.role == Param.Role.ROLLING_VARIANCE ? Math.abs(v) : v;
                 }
             }
         }
@@ -71,12 +72,10 @@ class DarknetWeightsTest {
     static Stream<Arguments> headers() {
         return Stream.of(
                 Arguments.of(WeightsHeader.darknet(123_456_789_012L), 20), // what Darknet saves: 0.2.0, uint64 seen
-                Arguments.of(WeightsHeader.darknet(-1L), 20), // uint64 max
+                Arguments.of(new WeightsHeader(0, 2, 5, 7), 20), // AlexeyAB's fork writes 0.2.5
                 Arguments.of(new WeightsHeader(0, 1, 0, 64_000), 16), // older files: 0.1.0, int32 seen
-                Arguments.of(new WeightsHeader(0, 0, 0, -7), 16),
-                Arguments.of(new WeightsHeader(1, 0, 3, 5), 20), // 1*10+0 >= 2
-                Arguments.of(new WeightsHeader(999, 999, 0, 5), 20),
-                Arguments.of(new WeightsHeader(1000, 0, 0, 5), 16), // major not below 1000
+                Arguments.of(new WeightsHeader(0, 0, 0, 7), 16),
+                Arguments.of(new WeightsHeader(1001, 0, 0, 5), 16), // major not below 1000: int32 seen, transposed
                 Arguments.of(new WeightsHeader(0, 1002, 0, 5), 16)); // transposed connected weights
     }
 
@@ -141,29 +140,106 @@ class DarknetWeightsTest {
     }
 
     @Test
-    void aTruncatedFileNamesTheSectionAndTheFloatsMissing() throws IOException {
+    void aTruncatedFileNamesBothFloatCountsAndWhereItEnds() throws IOException {
         List<SectionWeights> sections = net();
         fill(sections, 3);
         byte[] bytes = write(WeightsHeader.darknet(1), sections);
-        // Drop the last section's last two weights and half a float more.
+        // 242 floats; drop the last section's last two weights and half a float more.
         byte[] cut = Arrays.copyOf(bytes, bytes.length - 10);
         WeightsFormatException e = assertThrows(WeightsFormatException.class, () -> read(cut, net()));
-        assertEquals("net.weights: layer 5 [connected] weights: expected 15 floats, found 12 and 2 stray bytes: the file ends early",
-                e.getMessage());
+        assertEquals("net.weights: 239 floats after the header, the network's 7 sections need 242: the file ends in "
+                + "layer 5 [connected] weights (cut short, or written for another cfg)", e.getMessage());
         byte[] headerOnly = Arrays.copyOf(bytes, 20);
-        assertEquals("net.weights: layer 0 [convolutional] biases: expected 4 floats, found 0: the file ends early",
+        assertEquals("net.weights: 0 floats after the header, the network's 7 sections need 242: the file ends in "
+                + "layer 0 [convolutional] biases (cut short, or written for another cfg)",
                 assertThrows(WeightsFormatException.class, () -> read(headerOnly, net())).getMessage());
         assertEquals("net.weights: the file ends inside the header",
                 assertThrows(WeightsFormatException.class, () -> read(Arrays.copyOf(bytes, 18), net())).getMessage());
+        assertEquals("net.weights: the file is empty",
+                assertThrows(WeightsFormatException.class, () -> read(new byte[0], net())).getMessage());
     }
 
     @Test
-    void bytesLeftOverAreAnError() throws IOException {
+    void bytesLeftOverNameBothFloatCounts() throws IOException {
+        byte[] bytes = write(WeightsHeader.darknet(1), net());
+        assertEquals("net.weights: 244 floats after the header, the network's 7 sections need 242: the file is for a "
+                + "larger network", assertThrows(WeightsFormatException.class,
+                        () -> read(Arrays.copyOf(bytes, bytes.length + 8), net())).getMessage());
+        assertEquals("net.weights: 242 floats and 3 bytes after the header, the network's 7 sections need 242: the "
+                + "file is for a larger network", assertThrows(WeightsFormatException.class,
+                        () -> read(Arrays.copyOf(bytes, bytes.length + 3), net())).getMessage());
+    }
+
+    @Test
+    void aFileForAnotherNetworkNamesBothFloatCounts() throws IOException {
+        // The same kinds of sections with other sizes: fewer floats than this network needs, and more.
+        List<SectionWeights> smaller = List.of(conv(2, 3, 3, true), SectionWeights.none("maxpool"));
+        List<SectionWeights> larger = List.of(conv(8, 3, 3, true), SectionWeights.none("maxpool"));
+        byte[] file = write(WeightsHeader.darknet(0), List.of(conv(4, 3, 3, true), SectionWeights.none("maxpool")));
+        assertEquals("net.weights: 124 floats after the header, the network's 2 sections need 62: the file is for a "
+                + "larger network", assertThrows(WeightsFormatException.class, () -> read(file, smaller)).getMessage());
+        assertEquals("net.weights: 124 floats after the header, the network's 2 sections need 248: the file ends in "
+                + "layer 0 [convolutional] weights (cut short, or written for another cfg)",
+                assertThrows(WeightsFormatException.class, () -> read(file, larger)).getMessage());
+    }
+
+    static Stream<Arguments> unknownHeaders() {
+        return Stream.of(
+                Arguments.of(1, 0, 0, "1.0.0"), Arguments.of(0, 3, 0, "0.3.0"), Arguments.of(999, 999, 0, "999.999.0"),
+                Arguments.of(1000, 0, 0, "1000.0.0"), Arguments.of(0x3f800000, 0, 0, "1065353216.0.0"),
+                Arguments.of(0, -1, 0, "0.-1.0"), Arguments.of(0, 2, -5, "0.2.-5"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("unknownHeaders")
+    void aHeaderOfAVersionDarknetDoesNotWriteIsAnError(int major, int minor, int revision, String version) throws IOException {
+        byte[] bytes = write(WeightsHeader.darknet(0), net());
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putInt(major).putInt(minor).putInt(revision);
+        assertEquals("net.weights: header version " + version + " is not one Darknet writes (0.0 to 0.2 with any "
+                + "revision, major or minor 1001 to 1999 for transposed connected weights): not a Darknet .weights file, "
+                + "or a damaged one", assertThrows(WeightsFormatException.class, () -> read(bytes, net())).getMessage());
+    }
+
+    @Test
+    void aNegativeCountOfImagesSeenIsAnError() throws IOException {
+        assertEquals("net.weights: the header's count of images seen, 18446744073709551615, is not a count",
+                assertThrows(WeightsFormatException.class, () -> read(write(WeightsHeader.darknet(-1), net()), net()))
+                        .getMessage());
+        assertEquals("net.weights: the header's count of images seen, -7, is not a count",
+                assertThrows(WeightsFormatException.class,
+                        () -> read(write(new WeightsHeader(0, 1, 0, -7), net()), net())).getMessage());
+    }
+
+    static Stream<Arguments> damagedValues() {
+        return Stream.of(
+                Arguments.of(0, 5, Float.NaN, "layer 0 [convolutional] scales: value 1 of 4 is NaN: the file is damaged"),
+                Arguments.of(4, 7, Float.POSITIVE_INFINITY,
+                        "layer 4 [connected] weights: value 2 of 50 is Infinity: the file is damaged"),
+                Arguments.of(0, 12, -0.5f, "layer 0 [convolutional] rolling variance: value 0 of 4 is -0.5, and a "
+                        + "variance cannot be negative: the file is damaged"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("damagedValues")
+    void aValueThatIsNotFiniteOrANegativeVarianceIsAnError(int section, int floatIndex, float value, String message)
+            throws IOException {
         List<SectionWeights> sections = net();
-        byte[] bytes = write(WeightsHeader.darknet(1), sections);
-        byte[] longer = Arrays.copyOf(bytes, bytes.length + 8);
-        assertEquals("net.weights: 8 bytes are left after the 7 sections of the network: the file is for a larger network",
-                assertThrows(WeightsFormatException.class, () -> read(longer, net())).getMessage());
+        fill(sections, 5);
+        byte[] bytes = write(WeightsHeader.darknet(0), sections);
+        int offset = 20 + 4 * (floatIndex + sections.subList(0, section).stream()
+                .flatMap(s -> s.fileOrder().stream()).mapToInt(Param::size).sum());
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putFloat(offset, value);
+        assertEquals("net.weights: " + message,
+                assertThrows(WeightsFormatException.class, () -> read(bytes, net())).getMessage());
+    }
+
+    @Test
+    void aDirectoryOrAMissingFileIsNamed(@TempDir Path dir) {
+        assertEquals(dir + ": is a directory, expected a file",
+                assertThrows(IOException.class, () -> DarknetWeights.read(dir, net())).getMessage());
+        Path missing = dir.resolve("missing.weights");
+        assertEquals(missing + ": no such file",
+                assertThrows(IOException.class, () -> DarknetWeights.read(missing, net())).getMessage());
     }
 
     @Test
