@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
 
 /**
@@ -65,6 +66,7 @@ final class PassJob {
         TileRdds rdds = new TileRdds(sc, prefix, accumulators, plan.group(0).tiles());
         List<JavaRDD<TileBlock>> states = new ArrayList<>(Collections.nCopies(plan.groups().size(), null));
         List<JavaRDD<?>> cached = new ArrayList<>();
+        List<Broadcast<Tensor>> deltas = new ArrayList<>();
         UntiledTail.Result tailResult = null;
         double tailSeconds = 0;
         try {
@@ -89,7 +91,8 @@ final class PassJob {
                     long begin = System.nanoTime();
                     tailResult = tail.run(owned, pass, seen, passSeed);
                     tailSeconds = (System.nanoTime() - begin) / 1e9;
-                    states.set(last, rdds.seed(owners, tailResult.deltas()));
+                    tailResult.deltas().forEach(d -> deltas.add(sc.broadcast(d)));
+                    states.set(last, rdds.seed(owners, deltas));
                 } else if (step instanceof PlanStep.Backward b) {
                     states.set(b.group(), rdds.each(states.get(b.group()), (x, s) -> x.steps().backward(s, b)));
                 } else if (step instanceof PlanStep.SyncBackward sb) {
@@ -111,6 +114,9 @@ final class PassJob {
             // Blocking: the next pass's states must not compete with this one's for executor memory.
             for (JavaRDD<?> r : cached) {
                 r.unpersist(true);
+            }
+            for (Broadcast<Tensor> d : deltas) {
+                d.destroy();
             }
         }
     }

@@ -17,6 +17,7 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.util.LongAccumulator;
 import scala.Tuple2;
 
@@ -138,11 +139,14 @@ final class TileRdds {
         return map(last, TiledPrefix::ownedOutput);
     }
 
-    /** The last group's tiles seeded with their part of the tail's input gradient ({@code deltas.get(t)}). */
-    JavaRDD<TileBlock> seed(JavaRDD<TileBlock> last, List<Tensor> deltas) {
-        // parallelize ships element t in partition t's task: each delta goes only to its tile.
-        return zip(last, sc.parallelize(deltas, tiles),
-                (x, s, delta) -> x.block(x.steps().seed(s, only(delta, "delta"))));
+    /**
+     * The last group's tiles seeded with their part of the tail's input gradient, one broadcast per tile
+     * ({@code deltas.get(t)}), so that each executor fetches only its tiles' parts. (A parallelized list would
+     * put tile t's part into partition t, and every later stage's task would carry it again: Spark builds a
+     * narrow child's partition from its parent's.)
+     */
+    JavaRDD<TileBlock> seed(JavaRDD<TileBlock> last, List<Broadcast<Tensor>> deltas) {
+        return each(last, (x, s) -> x.steps().seed(s, deltas.get(s.tile()).value()));
     }
 
     /** Each tile's part of the pass, from its last state in every group (narrow zips: one task per tile). */
