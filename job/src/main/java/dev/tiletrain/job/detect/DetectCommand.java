@@ -3,6 +3,7 @@ package dev.tiletrain.job.detect;
 import dev.tiletrain.data.DataException;
 import dev.tiletrain.data.DataFile;
 import dev.tiletrain.data.HadoopFiles;
+import dev.tiletrain.job.cli.HadoopLocation;
 import dev.tiletrain.ops.cfg.CfgException;
 import dev.tiletrain.ops.cli.Arguments;
 import dev.tiletrain.ops.cli.UsageException;
@@ -60,13 +61,13 @@ public final class DetectCommand {
             HadoopFiles files = HadoopFiles.withDefaultConfiguration();
             Detector detector = new Detector(model);
             List<String> names = a.has("data")
-                    ? DataFile.read(files, location(a.get("data", ""))).classNames(files)
+                    ? DataFile.read(files, HadoopLocation.of(a.get("data", ""))).classNames(files)
                     : List.of();
             List<String> all = new ArrayList<>(names);
             IntStream.range(all.size(), detector.classes()).forEach(c -> all.add("class" + c));
             for (String image : a.operands()) {
                 long start = System.nanoTime();
-                Detector.Found f = detector.detect(files, List.of(location(image)), thresh, true).get(0);
+                Detector.Found f = detector.detect(files, List.of(HadoopLocation.of(image)), thresh, true).get(0);
                 List<LabelledBox> boxes = LabelledBox.of(f.detections(), f.width(), f.height(), thresh);
                 out.printf(Locale.ROOT, "%s: Predicted in %.3f seconds, %d detections.%n", image,
                         (System.nanoTime() - start) / 1e9, boxes.size());
@@ -109,11 +110,5 @@ public final class DetectCommand {
             ImageIO.write(PredictionsImage.draw(original, boxes, names, classes), "png", o);
         }
         return target;
-    }
-
-    /** A local path or a URI as a Hadoop path (a relative local path made absolute). */
-    static org.apache.hadoop.fs.Path location(String text) {
-        return text.contains("://") ? new org.apache.hadoop.fs.Path(text)
-                : new org.apache.hadoop.fs.Path(Path.of(text).toAbsolutePath().toUri());
     }
 }

@@ -4,6 +4,7 @@ import dev.tiletrain.data.DataFile;
 import dev.tiletrain.data.DataException;
 import dev.tiletrain.data.Dataset;
 import dev.tiletrain.data.HadoopFiles;
+import dev.tiletrain.job.cli.HadoopLocation;
 import dev.tiletrain.ops.cfg.CfgException;
 import dev.tiletrain.ops.cli.Arguments;
 import dev.tiletrain.ops.cli.UsageException;
@@ -46,7 +47,7 @@ public final class MapCommand {
             }
             Model model = Detector.load(Path.of(a.required("cfg")), Path.of(a.required("weights")), size(a));
             HadoopFiles files = HadoopFiles.withDefaultConfiguration();
-            Dataset valid = Dataset.valid(files, DataFile.read(files, DetectCommand.location(a.required("data"))));
+            Dataset valid = Dataset.valid(files, DataFile.read(files, HadoopLocation.of(a.required("data"))));
             double iou = a.number("iou", Validation.IOU, 0, 1);
             float thresh = (float) a.number("thresh", Validation.THRESH, 0, 1);
             long start = System.nanoTime();
