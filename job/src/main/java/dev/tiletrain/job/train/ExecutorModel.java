@@ -1,6 +1,7 @@
 package dev.tiletrain.job.train;
 
 import java.io.Serializable;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.broadcast.Broadcast;
 
 /**
@@ -10,14 +11,19 @@ import org.apache.spark.broadcast.Broadcast;
  */
 public record ExecutorModel(Broadcast<RunSpec> spec, Broadcast<float[]> weights) implements Serializable {
     private static RunModel current;
+    private static String currentApp;
     private static long currentSpec = -1;
     private static long currentWeights = -1;
 
     /** This JVM's model for the spec, holding the weights of the broadcast. */
     public RunModel get() {
         synchronized (ExecutorModel.class) {
-            if (current == null || currentSpec != spec.id()) {
+            // Broadcast ids restart with each SparkContext: one JVM running two applications (local mode, one
+            // after the other) must not take the first one's model for the second's.
+            String app = SparkEnv.get().conf().getAppId();
+            if (current == null || currentSpec != spec.id() || !app.equals(currentApp)) {
                 current = RunModel.of(spec.value());
+                currentApp = app;
                 currentSpec = spec.id();
                 currentWeights = -1;
             }

@@ -62,7 +62,7 @@ public final class RunModel {
     private RunModel(RunSpec spec) {
         this.spec = spec;
         Cfg cfg = CfgParser.parse(spec.cfgText(), spec.cfgName());
-        model = ModelBuilder.build(cfg, spec.mode(), spec.seed(), new Shape(NetConfig.of(cfg).channels(), spec.height(),
+        model = ModelBuilder.build(cfg, spec.mode(), spec.backward(), spec.seed(), new Shape(NetConfig.of(cfg).channels(), spec.height(),
                 spec.width()));
         Network net = model.network();
         plan = TrainingPlan.of(net, Grouping.parse(spec.grouping()), Grid.parse(spec.grid()));

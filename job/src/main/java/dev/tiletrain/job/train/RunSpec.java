@@ -11,6 +11,7 @@ import java.io.Serializable;
  *
  * @param batch images per pass (per Spark job)
  */
-public record RunSpec(String cfgName, String cfgText, int width, int height, BatchNorm.Mode mode, String grouping,
+public record RunSpec(String cfgName, String cfgText, int width, int height, BatchNorm.Mode mode,
+        BatchNorm.Backward backward, String grouping,
         String grid, String[] images, int classes, String[] names, long seed, int batch, String[] hadoopConf)
         implements Serializable {}

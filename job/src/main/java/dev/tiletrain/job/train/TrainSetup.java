@@ -92,7 +92,8 @@ public record TrainSetup(RunSpec spec, RunModel driver, Sgd sgd, int batch, int 
             entries.add(e._1());
             entries.add(e._2());
         });
-        RunSpec spec = new RunSpec(cfgLocation, cfgText, width, height, mode, groups(plan.plan()),
+        RunSpec spec = new RunSpec(cfgLocation, cfgText, width, height, mode, conf.get(ConfKeys.BATCHNORM_BACKWARD),
+                groups(plan.plan()),
                 plan.plan().group(0).grid().toString(), dataset.images().stream().map(Path::toString).toArray(String[]::new),
                 dataset.classes(), dataset.names().toArray(String[]::new), seed, perPass, entries.toArray(String[]::new));
         RunModel driver = RunModel.of(spec);

@@ -95,9 +95,10 @@ class ShippedClassesTest {
         TailResult result = roundTrip(new TailResult(2.5f, Tensor.zeros(1, 2, new Rect(0, 0, 1, 1)), 7,
                 new float[] {1}, new int[] {0}, new BatchNorm.Stats[] {st}));
         assertEquals(7, result.offset());
-        RunSpec spec = roundTrip(new RunSpec("a.cfg", "[net]", 64, 32, BatchNorm.Mode.SYNC, "0-3", "2x2",
-                new String[] {"x.jpg"}, 2, new String[] {"a", "b"}, 7, 2, new String[] {"k", "v"}));
+        RunSpec spec = roundTrip(new RunSpec("a.cfg", "[net]", 64, 32, BatchNorm.Mode.SYNC, BatchNorm.Backward.DARKNET,
+                "0-3", "2x2", new String[] {"x.jpg"}, 2, new String[] {"a", "b"}, 7, 2, new String[] {"k", "v"}));
         assertEquals(BatchNorm.Mode.SYNC, spec.mode());
+        assertEquals(BatchNorm.Backward.DARKNET, spec.backward());
         assertArrayEquals(new String[] {"k", "v"}, spec.hadoopConf());
     }
 

@@ -63,12 +63,18 @@ final class TrainingFixture {
 
     /** Trains in this process ({@code tiletrain train}) and returns the final weights' file. */
     Path trainInProcess(int iterations, String grid, Path out) {
+        return trainInProcess(iterations, grid, out, List.of());
+    }
+
+    /** As {@link #trainInProcess(int, String, Path)} with more {@code tiletrain train} arguments. */
+    Path trainInProcess(int iterations, String grid, Path out, List<String> more) {
         List<String> args = new ArrayList<>(List.of("--cfg", cfg.toString(), "--data", data.toString(), "--batch",
                 Integer.toString(BATCH), "--subdivisions", "1", "--iterations", Integer.toString(iterations),
                 "--seed", Long.toString(SEED), "--out", out.toString(), "--tiles", grid));
         if (!grid.equals("1x1")) {
             args.addAll(List.of("--groups", GROUPS));
         }
+        args.addAll(more);
         ByteArrayOutputStream text = new ByteArrayOutputStream();
         PrintStream stream = new PrintStream(text, true, StandardCharsets.UTF_8);
         int code = LocalTrainCommand.run(args.toArray(String[]::new), stream, stream);
