@@ -28,10 +28,10 @@ public final class MetricsCsv implements IterationSink {
 
     /** Creates the two files for run {@code run} (the application id: a resumed run gets new files). */
     public static MetricsCsv create(FileSystem fs, Path dir, String run) throws IOException {
-        FSDataOutputStream iterations = fs.create(new Path(dir, run + "-iterations.csv"), false);
+        FSDataOutputStream iterations = FlushedFile.create(fs, new Path(dir, run + "-iterations.csv"));
         FSDataOutputStream stages;
         try {
-            stages = fs.create(new Path(dir, run + "-stages.csv"), false);
+            stages = FlushedFile.create(fs, new Path(dir, run + "-stages.csv"));
         } catch (IOException e) {
             iterations.close();
             throw e;

@@ -54,7 +54,7 @@ public final class TrainingCsv implements Closeable {
 
     /** Creates {@code dir/<run>-iterations.csv} with its header. */
     public static TrainingCsv create(FileSystem fs, Path dir, String run) throws IOException {
-        TrainingCsv csv = new TrainingCsv(fs.create(new Path(dir, run + ITERATIONS_SUFFIX), false));
+        TrainingCsv csv = new TrainingCsv(FlushedFile.create(fs, new Path(dir, run + ITERATIONS_SUFFIX)));
         csv.line(String.join(",", COLUMNS));
         return csv;
     }

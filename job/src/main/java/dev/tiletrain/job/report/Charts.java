@@ -29,11 +29,14 @@ final class Charts {
     /** One line: its legend and the CSV column it plots. */
     record Series(String name, String column) {}
 
+    /** How values look: a line per series, or scores in [0, 1] taken now and then (a marker at each). */
+    enum Style { LINES, SCORES }
+
     private Charts() {}
 
     /** A chart of {@code series} over the iterations, or empty when none of them has a value. */
     static Optional<JFreeChart> lines(String title, String unit, Map<Long, Map<String, String>> rows,
-            List<Series> series, boolean markers) {
+            List<Series> series, Style style) {
         XYSeriesCollection data = new XYSeriesCollection();
         for (Series s : series) {
             XYSeries xy = new XYSeries(s.name(), false, true);
@@ -47,7 +50,7 @@ final class Charts {
                 data.addSeries(xy);
             }
         }
-        return data.getSeriesCount() == 0 ? Optional.empty() : Optional.of(chart(title, unit, data, markers));
+        return data.getSeriesCount() == 0 ? Optional.empty() : Optional.of(chart(title, unit, data, style));
     }
 
     /**
@@ -72,7 +75,7 @@ final class Charts {
         }
         XYSeriesCollection data = new XYSeriesCollection();
         kinds.values().forEach(data::addSeries);
-        return Optional.of(chart("Stage wall time per iteration, by kind", "ms", data, false));
+        return Optional.of(chart("Stage wall time per iteration, by kind", "ms", data, Style.LINES));
     }
 
     static String kind(String stageName) {
@@ -84,14 +87,17 @@ final class Charts {
         ChartUtils.writeChartAsPNG(out, chart, WIDTH, HEIGHT);
     }
 
-    private static JFreeChart chart(String title, String unit, XYSeriesCollection data, boolean markers) {
+    private static JFreeChart chart(String title, String unit, XYSeriesCollection data, Style style) {
         JFreeChart chart = ChartFactory.createXYLineChart(title, "iteration", unit, data, PlotOrientation.VERTICAL,
                 data.getSeriesCount() > 1, false, false);
         XYPlot plot = chart.getXYPlot();
         plot.setBackgroundPaint(Color.WHITE);
         plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
-        XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, markers);
+        if (style == Style.SCORES) {
+            plot.getRangeAxis().setRange(0, 1);
+        }
+        XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, style == Style.SCORES);
         for (int i = 0; i < data.getSeriesCount(); i++) {
             renderer.setSeriesStroke(i, new BasicStroke(1.5f));
         }

@@ -43,7 +43,7 @@ public final class RunReport {
 
     /** Rebuilds the report of {@code dir} from its files; returns the page. */
     public static Path write(FileSystem fs, Path dir) throws IOException {
-        // A CSV being written has a checksum file shorter than its data: read the local files without it.
+        // The CSVs are written without checksum files (see FlushedFile): read the local ones without them too.
         FileSystem csvs = fs instanceof ChecksumFileSystem c ? c.getRawFileSystem() : fs;
         TreeMap<Long, Map<String, String>> iterations = new TreeMap<>();
         Map<Long, List<Map<String, String>>> stages = new TreeMap<>();
@@ -62,23 +62,23 @@ public final class RunReport {
             }
         }
         Map<String, JFreeChart> charts = new LinkedHashMap<>();
-        Charts.lines("Loss", "loss per image", iterations, List.of(new Charts.Series("loss", TrainingCsv.LOSS),
-                new Charts.Series("running average", TrainingCsv.AVERAGE_LOSS)), false)
-                .ifPresent(c -> charts.put("loss.png", c));
-        Charts.lines("mAP@0.5 on the validation list", "mAP", iterations,
-                List.of(new Charts.Series("mAP", TrainingCsv.MAP)), true).ifPresent(c -> charts.put("map.png", c));
-        Charts.lines("Images per second", "images/s", iterations,
-                List.of(new Charts.Series("images/s", TrainingCsv.IMAGES_PER_SECOND)), false)
-                .ifPresent(c -> charts.put("images-per-second.png", c));
-        Charts.lines("Halo exchanged per iteration", "MB", iterations,
-                List.of(new Charts.Series("halo", TrainingCsv.HALO_MB)), false).ifPresent(c -> charts.put("halo.png", c));
-        Charts.lines("Wall time per iteration", "ms", iterations,
-                List.of(new Charts.Series("wall", TrainingCsv.WALL_MS)), false).ifPresent(c -> charts.put("wall.png", c));
-        Charts.stageKinds(stages).ifPresent(c -> charts.put("stage-kinds.png", c));
-        Charts.lines("Peak memory per device", "MB", iterations, devices(iterations, TrainingCsv.PEAK_MEMORY_MB), false)
-                .ifPresent(c -> charts.put("memory.png", c));
-        Charts.lines("Compute time per device", "ms", iterations, devices(iterations, TrainingCsv.RUN_MS), false)
-                .ifPresent(c -> charts.put("device-time.png", c));
+        Charts.Style lines = Charts.Style.LINES;
+        add(charts, "loss.png", Charts.lines("Loss", "loss per image", iterations, List.of(
+                new Charts.Series("loss", TrainingCsv.LOSS),
+                new Charts.Series("running average", TrainingCsv.AVERAGE_LOSS)), lines));
+        add(charts, "map.png", Charts.lines("mAP@0.5 on the validation list", "mAP", iterations,
+                List.of(new Charts.Series("mAP", TrainingCsv.MAP)), Charts.Style.SCORES));
+        add(charts, "images-per-second.png", Charts.lines("Images per second", "images/s", iterations,
+                List.of(new Charts.Series("images/s", TrainingCsv.IMAGES_PER_SECOND)), lines));
+        add(charts, "halo.png", Charts.lines("Halo exchanged per iteration", "MB", iterations,
+                List.of(new Charts.Series("halo", TrainingCsv.HALO_MB)), lines));
+        add(charts, "wall.png", Charts.lines("Wall time per iteration", "ms", iterations,
+                List.of(new Charts.Series("wall", TrainingCsv.WALL_MS)), lines));
+        add(charts, "stage-kinds.png", Charts.stageKinds(stages));
+        add(charts, "memory.png", Charts.lines("Peak memory per device", "MB", iterations,
+                devices(iterations, TrainingCsv.PEAK_MEMORY_MB), lines));
+        add(charts, "device-time.png", Charts.lines("Compute time per device", "ms", iterations,
+                devices(iterations, TrainingCsv.RUN_MS), lines));
         for (Map.Entry<String, JFreeChart> c : charts.entrySet()) {
             ReplacedFile.write(fs, new Path(dir, c.getKey()), out -> Charts.png(c.getValue(), out));
         }
@@ -89,6 +89,10 @@ public final class RunReport {
                 maps(iterations));
         ReplacedFile.write(fs, page, out -> out.write(html.getBytes(StandardCharsets.UTF_8)));
         return page;
+    }
+
+    private static void add(Map<String, JFreeChart> charts, String file, Optional<JFreeChart> chart) {
+        chart.ifPresent(c -> charts.put(file, c));
     }
 
     /** The run at a glance: iterations, last loss and average, latest and best mAP, time trained. */

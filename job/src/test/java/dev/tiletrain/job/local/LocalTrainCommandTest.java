@@ -66,5 +66,7 @@ class LocalTrainCommandTest {
         assertTrue(printed.contains("validation after iteration 3"), printed);
         assertTrue(printed.lines().anyMatch(l -> l.startsWith("iter 4/4 ") && l.contains(" mAP ")), printed);
         assertTrue(printed.contains("(darknet backward)"), printed);
+        // The report, rebuilt at the last checkpoint while the CSV was still open, saw every row.
+        assertTrue(Files.readString(out.resolve("report.html")).contains("iterations: 4"));
     }
 }

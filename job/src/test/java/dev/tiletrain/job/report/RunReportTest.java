@@ -71,6 +71,17 @@ class RunReportTest {
         assertFalse(page.contains("mAP@0.5:"), page);
     }
 
+    /** Each row can be read as soon as it is written (tail -f), before the file is closed. */
+    @Test
+    void rowsAreReadableBeforeClose() throws IOException {
+        try (TrainingCsv csv = TrainingCsv.create(fs(), hdir(), "local-2")) {
+            csv.write(new TrainingCsv.Row(1, 3, 3, .001, 8, 0, OptionalDouble.empty(), 900, 800));
+            assertEquals(2, Files.readAllLines(dir.resolve("local-2-iterations.csv")).size());
+            csv.write(new TrainingCsv.Row(2, 2, 2.9, .001, 8, 0, OptionalDouble.of(.5), 900, 800));
+            assertEquals(3, Files.readAllLines(dir.resolve("local-2-iterations.csv")).size());
+        }
+    }
+
     @Test
     void emptyDirectory() throws IOException {
         String page = Files.readString(Path.of(RunReport.write(fs(), hdir()).toUri()));
