@@ -15,7 +15,7 @@ import org.apache.hadoop.fs.Path;
  * {@code tail -f} follows a run). The column names are the ones the run report reads, from this file and from
  * the Spark job's: {@value #LOSS}, {@value #AVERAGE_LOSS}, {@value #LEARNING_RATE}, {@value #IMAGES_PER_SECOND},
  * {@value #HALO_MB}, {@value #MAP} (empty when not computed), {@value #WALL_MS}, and per device {@code d}
- * {@value #PEAK_MEMORY_MB}{@code d} and {@value #RUN_MS}{@code d}; the in-process trainer's one device is
+ * {@code d}{@value #PEAK_MB} and {@code d}{@value #LINK_BYTES}; the in-process trainer's one device is
  * {@value #LOCAL_DEVICE}.
  */
 public final class TrainingCsv implements Closeable {
@@ -27,16 +27,16 @@ public final class TrainingCsv implements Closeable {
     public static final String HALO_MB = "halo_mb";
     public static final String MAP = "map";
     public static final String WALL_MS = "wall_ms";
-    /** Prefix of a device's peak memory in MB during the iteration. */
-    public static final String PEAK_MEMORY_MB = "peak_memory_mb_";
-    /** Prefix of a device's compute time in ms during the iteration. */
-    public static final String RUN_MS = "run_ms_";
+    /** Suffix of a device's peak memory in MB during the iteration. */
+    public static final String PEAK_MB = "_peak_mb";
+    /** Suffix of the bytes a device's network link carried during the iteration. */
+    public static final String LINK_BYTES = "_link_bytes";
     public static final String LOCAL_DEVICE = "local";
     /** The suffix of every run's iterations file. */
     public static final String ITERATIONS_SUFFIX = "-iterations.csv";
 
     static final List<String> COLUMNS = List.of(ITERATION, LOSS, AVERAGE_LOSS, LEARNING_RATE, IMAGES_PER_SECOND,
-            HALO_MB, MAP, WALL_MS, PEAK_MEMORY_MB + LOCAL_DEVICE);
+            HALO_MB, MAP, WALL_MS, LOCAL_DEVICE + PEAK_MB);
 
     /**
      * One iteration of the in-process trainer.

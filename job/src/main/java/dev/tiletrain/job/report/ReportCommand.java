@@ -18,7 +18,7 @@ public final class ReportCommand {
             Rebuilds DIR/report.html and its PNG charts from the metrics CSVs in DIR (a checkpoint directory of
             the Spark job or the --out directory of tiletrain train; a local path or any Hadoop FileSystem URI):
             loss and its running average, mAP, images/s, halo MB, wall time per iteration, time per stage kind,
-            peak memory and compute time per device (each when its columns are present), and the plan table.
+            peak memory and link bytes per device (each when its columns are present), and the plan table.
             """;
 
     private ReportCommand() {}

@@ -27,7 +27,7 @@ import org.jfree.chart.JFreeChart;
  * of that directory (every {@code *-iterations.csv} and {@code *-stages.csv}, older files first, so that a
  * resumed run's rows replace the ones it repeats) and {@code plan.txt}. Columns are read by name, and a chart
  * whose columns no file has is left out: loss and its running average, mAP, images/s, halo MB, time per
- * iteration, time per stage kind (the Spark job's stages), peak memory and compute time per device.
+ * iteration, time per stage kind (the Spark job's stages), peak memory and link bytes per device.
  */
 public final class RunReport {
     public static final String PAGE = "report.html";
@@ -76,9 +76,9 @@ public final class RunReport {
                 List.of(new Charts.Series("wall", TrainingCsv.WALL_MS)), lines));
         add(charts, "stage-kinds.png", Charts.stageKinds(stages));
         add(charts, "memory.png", Charts.lines("Peak memory per device", "MB", iterations,
-                devices(iterations, TrainingCsv.PEAK_MEMORY_MB), lines));
-        add(charts, "device-time.png", Charts.lines("Compute time per device", "ms", iterations,
-                devices(iterations, TrainingCsv.RUN_MS), lines));
+                devices(iterations, TrainingCsv.PEAK_MB), lines));
+        add(charts, "link-bytes.png", Charts.lines("Bytes over each device's link", "bytes", iterations,
+                devices(iterations, TrainingCsv.LINK_BYTES), lines));
         for (Map.Entry<String, JFreeChart> c : charts.entrySet()) {
             ReplacedFile.write(fs, new Path(dir, c.getKey()), out -> Charts.png(c.getValue(), out));
         }
@@ -127,11 +127,11 @@ public final class RunReport {
         return maps;
     }
 
-    /** Series per device: every column named {@code prefix + device}. */
-    private static List<Charts.Series> devices(Map<Long, Map<String, String>> iterations, String prefix) {
+    /** Series per device: every column named {@code device + suffix}. */
+    private static List<Charts.Series> devices(Map<Long, Map<String, String>> iterations, String suffix) {
         TreeSet<String> columns = new TreeSet<>();
-        iterations.values().forEach(r -> r.keySet().stream().filter(k -> k.startsWith(prefix)).forEach(columns::add));
-        return columns.stream().map(c -> new Charts.Series(c.substring(prefix.length()), c)).toList();
+        iterations.values().forEach(r -> r.keySet().stream().filter(k -> k.endsWith(suffix)).forEach(columns::add));
+        return columns.stream().map(c -> new Charts.Series(c.substring(0, c.length() - suffix.length()), c)).toList();
     }
 
     private static Optional<Long> iteration(Map<String, String> row) {

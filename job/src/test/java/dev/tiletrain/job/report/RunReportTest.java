@@ -71,6 +71,25 @@ class RunReportTest {
         assertFalse(page.contains("mAP@0.5:"), page);
     }
 
+    /**
+     * A Spark iterations file with the driver's columns and two devices' (as the job's metrics grow to): the
+     * loss, images/s, halo, memory and link charts appear, read by column name.
+     */
+    @Test
+    void sparkRunWithDriverAndDeviceColumns() throws IOException {
+        StringBuilder csv = new StringBuilder("iteration,jobs,wall_ms,seconds,loss,avg_loss,learning_rate,images_per_s,"
+                + "halo_mb,map,pi0_link_bytes,pi0_peak_mb,pi1_link_bytes,pi1_peak_mb\n");
+        for (int it = 1; it <= 5; it++) {
+            csv.append(it).append(",2,5000,5.1,").append(20 - it).append(",19,0.001,1.6,0.5,")
+                    .append(it == 5 ? "0.25" : "").append(",1000,180.5,1200,170\n");
+        }
+        Files.writeString(dir.resolve("app-3-iterations.csv"), csv);
+        String page = Files.readString(Path.of(RunReport.write(fs(), hdir()).toUri()));
+        assertEquals(List.of("loss.png", "map.png", "images-per-second.png", "halo.png", "wall.png", "memory.png",
+                "link-bytes.png"), assertChartsDecode(page));
+        assertTrue(page.contains("latest mAP@0.5: 0.2500 (iteration 5)"), page);
+    }
+
     /** Each row can be read as soon as it is written (tail -f), before the file is closed. */
     @Test
     void rowsAreReadableBeforeClose() throws IOException {
