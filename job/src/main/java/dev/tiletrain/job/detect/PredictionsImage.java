@@ -37,10 +37,13 @@ public final class PredictionsImage {
                 g.setStroke(new BasicStroke(width));
                 g.drawRect(b.left(), b.top(), b.right() - b.left(), b.bottom() - b.top());
                 String label = b.label(names);
-                int barHeight = metrics.getHeight(), barTop = Math.max(0, b.top() - barHeight);
-                g.fillRect(b.left(), barTop, metrics.stringWidth(label) + 4, barHeight);
+                int barWidth = metrics.stringWidth(label) + 4, barHeight = metrics.getHeight();
+                // Above the box, moved left or down where the image ends.
+                int barLeft = Math.max(0, Math.min(b.left(), image.getWidth() - barWidth));
+                int barTop = Math.max(0, b.top() - barHeight);
+                g.fillRect(barLeft, barTop, barWidth, barHeight);
                 g.setColor(Color.BLACK);
-                g.drawString(label, b.left() + 2, barTop + metrics.getAscent());
+                g.drawString(label, barLeft + 2, barTop + metrics.getAscent());
             }
         } finally {
             g.dispose();
