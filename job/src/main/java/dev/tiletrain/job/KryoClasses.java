@@ -33,6 +33,7 @@ public final class KryoClasses implements KryoRegistrator {
             HaloStrip.class,
             HaloPiece.class,
             BatchNorm.Mode.class,
+            BatchNorm.Backward.class,
             BatchNorm.Moments.class,
             BatchNorm.Stats.class,
             BatchNorm.BackwardSums.class,

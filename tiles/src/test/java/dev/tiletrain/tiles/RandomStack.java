@@ -21,15 +21,21 @@ import java.util.Random;
 final class RandomStack {
     private final Random random;
     private final BatchNorm.Mode mode;
+    private final BatchNorm.Backward backward;
     private final List<Block> blocks = new ArrayList<>();
     private final Shape input;
     private Shape current;
 
     RandomStack(long seed, Shape input, BatchNorm.Mode mode) {
+        this(seed, input, mode, BatchNorm.Backward.EXACT);
+    }
+
+    RandomStack(long seed, Shape input, BatchNorm.Mode mode, BatchNorm.Backward backward) {
         this.random = new Random(seed);
         this.input = input;
         this.current = input;
         this.mode = mode;
+        this.backward = backward;
     }
 
     Random random() {
@@ -46,7 +52,7 @@ final class RandomStack {
         Convolution conv = new Convolution(current, filters, size, stride, size / 2);
         layers.add(conv);
         Shape out = conv.outputShape();
-        layers.add(batchNormalize ? new BatchNorm(out, mode) : new Bias(out));
+        layers.add(batchNormalize ? new BatchNorm(out, mode, backward) : new Bias(out));
         layers.add(new Activation(out, Activation.Kind.LEAKY));
         return add("convolutional", layers, out);
     }

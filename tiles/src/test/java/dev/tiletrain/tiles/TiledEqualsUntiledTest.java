@@ -52,6 +52,20 @@ class TiledEqualsUntiledTest {
         assertTiledEqualsUntiled(net, Grouping.parse(groups), grid, 2, stack.random());
     }
 
+    /** Darknet's batch-norm backward needs the same synchronised sums as the exact one, so it tiles alike. */
+    static Stream<Arguments> everyGridAndGroupingInSync() {
+        return everyGridAndGrouping().filter(a -> a.get()[0] == BatchNorm.Mode.SYNC);
+    }
+
+    @ParameterizedTest(name = "darknet backward {1} groups {2}")
+    @MethodSource("everyGridAndGroupingInSync")
+    void darknetBatchNormBackwardOnEveryGridAndGrouping(BatchNorm.Mode mode, Grid grid, String groups) {
+        RandomStack stack = new RandomStack(11, new Shape(2, 53, 49), mode, BatchNorm.Backward.DARKNET)
+                .conv(3, 3, 1, true).maxpool(2, 1).conv(4, 3, 2, true).conv(3, 1, 1, false).maxpool(3, 2);
+        Network net = stack.build();
+        assertTiledEqualsUntiled(net, Grouping.parse(groups), grid, 2, stack.random());
+    }
+
     /** Random stacks, shapes, grids (N≠M included), groupings, modes, batches and a tail or none. */
     static Stream<Arguments> randomCases() {
         return IntStream.range(0, 60).mapToObj(Arguments::of);

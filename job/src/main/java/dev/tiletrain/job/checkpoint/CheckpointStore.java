@@ -73,6 +73,10 @@ public final class CheckpointStore {
         return dir;
     }
 
+    public FileSystem fileSystem() {
+        return fs;
+    }
+
     /** Writes the checkpoint of {@code iteration}, parts in the map's order; returns its directory. */
     public Path write(long iteration, Map<String, PartWriter> parts) throws IOException {
         if (parts.isEmpty()) {

@@ -28,6 +28,12 @@ public final class Tiletrain {
                 PlanCommand::run));
         COMMANDS.put("train", new Entry("train a Darknet detector in this process, untiled or as fused tiles (no Spark)",
                 LocalTrainCommand::run));
+        COMMANDS.put("map", new Entry("mean average precision of a detector on a .data file's validation list (PASCAL VOC)",
+                dev.tiletrain.job.detect.MapCommand::run));
+        COMMANDS.put("detect", new Entry("detections on images, printed and drawn into IMAGE.predictions.png",
+                dev.tiletrain.job.detect.DetectCommand::run));
+        COMMANDS.put("report", new Entry("rebuild a run's report.html and charts from the metrics CSVs in its directory",
+                dev.tiletrain.job.report.ReportCommand::run));
         COMMANDS.put("generate-data", new Entry("write the synthetic shapes detection set (Darknet layout)", GenerateData::run));
         COMMANDS.put("bench", new Entry("time untiled training steps: median ms, GFLOP/s, live heap", dev.tiletrain.ops.bench.TrainStepBench::run));
         COMMANDS.put("check-data", new Entry("read every image and label of a .data set as training will, and report", CheckData::run));

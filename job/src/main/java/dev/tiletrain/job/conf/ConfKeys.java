@@ -31,6 +31,10 @@ public final class ConfKeys {
     public static final ConfKey<BatchNorm.Mode> BATCHNORM = new ConfKey<>("batchnorm", "sync or frozen", "sync", null,
             "sync: batch statistics over the whole map (a stage per BN layer); frozen: rolling statistics",
             Parsers.constant(BatchNorm.Mode.class));
+    public static final ConfKey<BatchNorm.Backward> BATCHNORM_BACKWARD = new ConfKey<>("batchnorm.backward",
+            "exact or darknet", "exact", null, "batch norm's backward in sync mode: exact, the gradient of the forward; "
+            + "darknet, Darknet's own (√(v+1e-5), deltas over m where the forward divides by m−1), to compare a run "
+            + "step by step with Darknet", Parsers.constant(BatchNorm.Backward.class));
     public static final ConfKey<Integer> BATCH = new ConfKey<>("batch", "count", null, FROM_CFG + "batch",
             "images per iteration", Parsers.intAtLeast(1));
     public static final ConfKey<Integer> SUBDIVISIONS = new ConfKey<>("subdivisions", "count", null,
@@ -52,6 +56,9 @@ public final class ConfKeys {
             "no checkpoints", "where checkpoints and the metrics CSVs go (any Hadoop FileSystem URI)", Parsers.text());
     public static final ConfKey<Integer> CHECKPOINT_EVERY = new ConfKey<>("checkpoint.every", "count", "100", null,
             "iterations between checkpoints", Parsers.intAtLeast(1));
+    public static final ConfKey<Integer> VALIDATE_EVERY = new ConfKey<>("validate.every", "count", "0", null,
+            "iterations between mAP@0.5 evaluations on the data's valid= list, on the driver (0: never)",
+            Parsers.intAtLeast(0));
     public static final ConfKey<String> PROFILE = new ConfKey<>("profile", "name or path", "pi3", null,
             "device profile the planner's cost model uses for auto", Parsers.text());
     public static final ConfKey<Long> SEED = new ConfKey<>("seed", "whole number", "1", null,
@@ -75,9 +82,10 @@ public final class ConfKeys {
             "state file of the test bed the job runs on (submit/cluster's testbed.properties; submit/train sets it): "
             + "each device's link bytes and memory are read from it", Parsers.text());
 
-    public static final List<ConfKey<?>> ALL = List.of(MODEL, WEIGHTS, CLEAR_SEEN, DATA, TILES, TILED_LAYERS, GROUPS, BATCHNORM,
-            BATCH, SUBDIVISIONS, SIZE, ITERATIONS, LEARNING_RATE, MOMENTUM, DECAY, CHECKPOINT_DIR, CHECKPOINT_EVERY, PROFILE, SEED,
-            THREADS, AGGREGATE_DEPTH, DATA_ON_ERROR, EXECUTOR_WAIT_SECONDS, MASTER_WEB_UI, TESTBED);
+    public static final List<ConfKey<?>> ALL = List.of(MODEL, WEIGHTS, CLEAR_SEEN, DATA, TILES, TILED_LAYERS, GROUPS,
+            BATCHNORM, BATCHNORM_BACKWARD, BATCH, SUBDIVISIONS, SIZE, ITERATIONS, LEARNING_RATE, MOMENTUM, DECAY,
+            CHECKPOINT_DIR, CHECKPOINT_EVERY, VALIDATE_EVERY, PROFILE, SEED, THREADS, AGGREGATE_DEPTH, DATA_ON_ERROR,
+            EXECUTOR_WAIT_SECONDS, MASTER_WEB_UI, TESTBED);
 
     private ConfKeys() {}
 }

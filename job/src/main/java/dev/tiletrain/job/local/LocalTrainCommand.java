@@ -10,6 +10,12 @@ import dev.tiletrain.data.HadoopFiles;
 import dev.tiletrain.data.TileCrop;
 import dev.tiletrain.data.shapes.ShapeKind;
 import dev.tiletrain.data.shapes.ShapesWriter;
+import dev.tiletrain.job.cli.HadoopLocation;
+import dev.tiletrain.job.detect.MeanAveragePrecision;
+import dev.tiletrain.job.detect.Validation;
+import dev.tiletrain.job.metrics.Eta;
+import dev.tiletrain.job.metrics.HeapPeak;
+import dev.tiletrain.job.metrics.TrainingCsv;
 import dev.tiletrain.job.train.IterationStep;
 import dev.tiletrain.job.train.PlanTable;
 import dev.tiletrain.job.train.TrainSetup;
@@ -20,11 +26,12 @@ import dev.tiletrain.ops.cfg.NetConfig;
 import dev.tiletrain.ops.cli.Arguments;
 import dev.tiletrain.ops.cli.UsageException;
 import dev.tiletrain.ops.layers.BatchNorm;
+import dev.tiletrain.ops.layers.Param;
 import dev.tiletrain.ops.layers.WholeMapPass;
 import dev.tiletrain.ops.model.Model;
 import dev.tiletrain.ops.model.ModelBuilder;
-import dev.tiletrain.ops.model.TrainableNetwork;
 import dev.tiletrain.ops.model.ModelOptimizer;
+import dev.tiletrain.ops.model.TrainableNetwork;
 import dev.tiletrain.ops.net.Backprop;
 import dev.tiletrain.ops.net.OutputSeed;
 import dev.tiletrain.ops.net.StepResult;
@@ -45,6 +52,10 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.Set;
 
 /**
@@ -56,19 +67,20 @@ public final class LocalTrainCommand {
     private static final String USAGE = """
             Usage: tiletrain train [--cfg NET.cfg] [--data D.data] [--weights W.weights [--clear]] [--size S] [--batch B]
                                    [--subdivisions K] [--iterations N] [--tiles NxM] [--groups CUTS]
-                                   [--batchnorm sync|frozen] [--seed K] [--out DIR] [--checkpoint-every N]
+                                   [--batchnorm sync|frozen] [--batchnorm-backward exact|darknet] [--seed K]
+                                   [--out DIR] [--checkpoint-every N] [--validate-every N]
 
             Trains in this process (no Spark) and prints one line per iteration: iteration, loss (Darknet's
-            cost per image), its running average, images/s, halo MB moved between tiles, ETA.
+            cost per image), its running average, images/s, halo MB moved between tiles, ETA, and the latest
+            mAP. DIR gets local-<start ms>-iterations.csv (a row per iteration, flushed: tail -f follows it),
+            plan.txt, the weights as Darknet names them (<cfg>_<N>.weights and <cfg>_last.weights at each
+            checkpoint, <cfg>_final.weights at the end) and report.html with its charts, rebuilt at each
+            checkpoint and at the end (tiletrain report DIR rebuilds it).
 
               --cfg NET.cfg        network (default conf/yolov2-tiny-voc.cfg)
               --data D.data        Darknet .data file (default target/shapes-C/shapes.data, generated if missing:
                                    1000 images of C = min(the network's classes, 8) shape classes)
-              --weights W          initial weights (default: Darknet's random initialization from --seed); training
-                                   continues from the images seen its header counts, as Darknet does: the
-                                   learning-rate schedule goes on from that batch number and the weights
-                                   written count on from it
-              --clear              start the count of images seen (and so the schedule) from 0, as Darknet's -clear
+              --weights W          initial weights (default: Darknet's random initialization from --seed)
               --size S             network input S×S (default: the cfg's width × height)
               --batch B            images per forward/backward pass (default: the cfg's batch/subdivisions)
               --subdivisions K     passes per weight update, gradients summed (default: the cfg's)
@@ -76,9 +88,14 @@ public final class LocalTrainCommand {
               --tiles NxM          run the tileable prefix as fused tiles on an N×M grid (default 1x1: untiled)
               --groups CUTS        group cut points, e.g. 0-3,4-7 (default: the longest tileable prefix as one)
               --batchnorm MODE     sync (batch statistics, default) or frozen (rolling statistics)
+              --batchnorm-backward exact (the exact gradient, default) or darknet (Darknet's own backward, to
+                                   compare a run step by step with Darknet)
               --seed K             random seed for initialization and data order (default 1)
-              --out DIR            where weights go (default target/train)
-              --checkpoint-every N write DIR/iter-N.weights every N iterations (default 0: only the final)
+              --out DIR            where weights, metrics and the report go (default target/train; a local
+                                   path or a Hadoop FileSystem URI)
+              --checkpoint-every N write the weights and the report every N iterations (default 0: at the end)
+              --validate-every N   mAP@0.5 on the .data file's valid= list every N iterations and at the end
+                                   (default 0: never), as tiletrain map computes it
             """;
 
     private LocalTrainCommand() {
@@ -87,7 +104,8 @@ public final class LocalTrainCommand {
     public static int run(String[] args, PrintStream out, PrintStream err) {
         try {
             Arguments a = Arguments.parse(args, Set.of("cfg", "data", "weights", "size", "batch", "subdivisions",
-                    "iterations", "tiles", "groups", "batchnorm", "seed", "out", "checkpoint-every"), Set.of("clear"));
+                    "iterations", "tiles", "groups", "batchnorm", "batchnorm-backward", "seed", "out", "checkpoint-every",
+                    "validate-every"), Set.of("clear"));
             if (a.help()) {
                 out.print(USAGE);
                 return 0;
@@ -117,13 +135,19 @@ public final class LocalTrainCommand {
         int subdivisions = a.integer("subdivisions", net.subdivisions(), 1, 4096);
         int iterations = a.integer("iterations", 100, 1, Integer.MAX_VALUE);
         int every = a.integer("checkpoint-every", 0, 0, Integer.MAX_VALUE);
+        int validateEvery = a.integer("validate-every", 0, 0, Integer.MAX_VALUE);
         long seed = a.longValue("seed", 1);
         BatchNorm.Mode mode = switch (a.get("batchnorm", "sync")) {
             case "sync" -> BatchNorm.Mode.SYNC;
             case "frozen" -> BatchNorm.Mode.FROZEN;
             default -> throw new UsageException("--batchnorm must be sync or frozen");
         };
-        Model model = ModelBuilder.build(cfg, mode, seed, new Shape(net.channels(), height, size));
+        BatchNorm.Backward backward = switch (a.get("batchnorm-backward", "exact")) {
+            case "exact" -> BatchNorm.Backward.EXACT;
+            case "darknet" -> BatchNorm.Backward.DARKNET;
+            default -> throw new UsageException("--batchnorm-backward must be exact or darknet");
+        };
+        Model model = ModelBuilder.build(cfg, mode, backward, seed, new Shape(net.channels(), height, size));
         int classes = TrainableNetwork.detectionLoss(cfg, model).config().classes();
         TrainableNetwork.checkBatchNorm(cfg, model, mode, batch);
         int updateBatch = batch * subdivisions;
@@ -143,9 +167,6 @@ public final class LocalTrainCommand {
             out.printf("note: the run ends at batch number %d, past %s's max_batches=%d (where Darknet would stop)%n",
                     seen.batchNumber(iterations), cfg.file(), net.maxBatches());
         }
-        Path out_ = Path.of(a.get("out", "target/train"));
-        Files.createDirectories(out_);
-
         HadoopFiles files = HadoopFiles.withDefaultConfiguration();
         int generated = Math.min(classes, ShapeKind.values().length);
         Path dataPath = Path.of(a.get("data", "target/shapes-" + generated + "/" + ShapesWriter.DATA_FILE));
@@ -153,7 +174,9 @@ public final class LocalTrainCommand {
             out.println("generating the synthetic shapes set (" + generated + " classes) in " + dataPath.getParent() + " ...");
             ShapesWriter.write(dataPath.getParent(), 1000, Math.max(size, height), generated, seed);
         }
-        Dataset dataset = Dataset.train(files, DataFile.read(files, new org.apache.hadoop.fs.Path(dataPath.toAbsolutePath().toUri())));
+        DataFile dataFile = DataFile.read(files, new org.apache.hadoop.fs.Path(dataPath.toAbsolutePath().toUri()));
+        Dataset dataset = Dataset.train(files, dataFile);
+        Dataset valid = validateEvery > 0 ? Dataset.valid(files, dataFile) : null;
         if (dataset.classes() > classes) {
             throw new UsageException(dataPath + " has " + dataset.classes() + " classes but " + cfg.file()
                     + " detects " + classes);
@@ -170,17 +193,22 @@ public final class LocalTrainCommand {
             plan = TrainingPlan.of(model.network(), grouping, grid);
         }
         double haloMb = plan == null ? 0 : PlanTable.haloBytesPerImage(plan) * (double) batch * subdivisions / 1e6;
-        ModelOptimizer optimizer = new ModelOptimizer(model,
-                new Sgd(net.learningRate(), net.momentum(), net.decay(), updateBatch));
+        Sgd sgd = new Sgd(net.learningRate(), net.momentum(), net.decay(), updateBatch);
+        ModelOptimizer optimizer = new ModelOptimizer(model, sgd);
+        String layout = plan == null ? "untiled" : "tiles " + grid + " groups " + plan.grouping();
         out.printf("training %s at %dx%d: %d images (%d classes), batch %d x %d subdivisions, %s, batchnorm %s%n",
-                cfg.file(), size, height, dataset.size(), dataset.classes(), batch, subdivisions,
-                plan == null ? "untiled" : "tiles " + grid + " groups " + plan.grouping(), mode.name().toLowerCase());
+                cfg.file(), size, height, dataset.size(), dataset.classes(), batch, subdivisions, layout,
+                mode.name().toLowerCase() + (backward == BatchNorm.Backward.DARKNET ? " (darknet backward)" : ""));
 
         InProcessRunner runner = plan == null ? null : new InProcessRunner(plan, Runtime.getRuntime().availableProcessors());
         IterationStep step = new IterationStep(optimizer, updateBatch, 0, iterations);
-        try {
+        HeapPeak heap = new HeapPeak();
+        try (RunFiles run = RunFiles.create(HadoopLocation.of(a.get("out", "target/train")),
+                plan == null ? layout + "\n" : PlanTable.describe(plan, batch, Optional.empty()))) {
+            OptionalDouble latestMap = OptionalDouble.empty();
             for (int it = 0; it < iterations; it++) {
                 long start = System.nanoTime();
+                heap.reset();
                 float[] gradient = null;
                 float cost = 0;
                 for (int sub = 0; sub < subdivisions; sub++) {
@@ -195,27 +223,35 @@ public final class LocalTrainCommand {
                     gradient = IterationStep.add(gradient, model.layout().flatten(r.gradients()::get));
                     cost += r.cost();
                 }
-                step.update(seen.batchNumber(it + 1), gradient);
-                out.println(step.line(it + 1, cost, (System.nanoTime() - start) / 1e9, haloMb));
-                if (every > 0 && (it + 1) % every == 0) {
-                    save(model, out_.resolve("iter-" + (it + 1) + ".weights"), seen.after(it + 1));
+                int n = it + 1;
+                step.update(seen.batchNumber(n), gradient);
+                double seconds = (System.nanoTime() - start) / 1e9;
+                OptionalDouble map = OptionalDouble.empty();
+                if (valid != null && (n % validateEvery == 0 || n == iterations)) {
+                    long begin = System.nanoTime();
+                    MeanAveragePrecision m = Validation.map(model, files, valid);
+                    map = OptionalDouble.of(m.value());
+                    latestMap = map;
+                    out.printf("validation after iteration %d (%.1f s):%n%s", n, (System.nanoTime() - begin) / 1e9,
+                            m.table());
                 }
+                out.println(step.line(n, cost, seconds, haloMb, latestMap));
+                run.iteration(new TrainingCsv.Row(n, step.loss(), step.averageLoss(), step.learningRate(seen.batchNumber(n)),
+                        step.imagesPerSecond(), haloMb, map, Math.round(seconds * 1000), heap.megabytes()));
+                if (every > 0 && n % every == 0) {
+                    run.checkpoint(n, seen.after(n), model);
+                }
+            }
+            out.println("wrote " + run.finish(seen.after(iterations), model));
+            out.println("report " + run.report());
+            if (latestMap.isPresent()) {
+                out.printf("mAP@0.5 %.4f on %s%n", latestMap.getAsDouble(), dataFile.valid());
             }
         } finally {
             if (runner != null) {
                 runner.close();
             }
         }
-        Path last = out_.resolve("final.weights");
-        save(model, last, seen.after(iterations));
-        out.println("wrote " + last);
         return 0;
-    }
-
-    /** Writes under a temporary name, then renames: a crash never leaves a half-written file. */
-    private static void save(Model model, Path file, long seen) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        DarknetWeights.write(tmp, WeightsHeader.darknet(seen), model.sections());
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 }

@@ -1,6 +1,7 @@
 package dev.tiletrain.job.metrics;
 
 import java.util.Map;
+import java.util.OptionalDouble;
 
 /**
  * What the driver measured of one training iteration, joined in the metrics CSV with what Spark's events
@@ -8,11 +9,13 @@ import java.util.Map;
  *
  * @param seconds the iteration's wall time on the driver: its jobs, the tail between them, the update
  * @param tailSeconds the untiled tail's time on the driver, summed over the iteration's passes
+ * @param map mAP@0.5 on the validation list, when it was computed after this iteration
  * @param devices per emulated device (test bed only; empty elsewhere): the bytes its link carried during
  *     the iteration and its peak memory
  */
 public record DriverIteration(long iteration, double seconds, double loss, double averageLoss, double learningRate,
-        double imagesPerSecond, double haloMegabytes, double tailSeconds, Map<String, DeviceSample> devices) {
+        double imagesPerSecond, double haloMegabytes, double tailSeconds, OptionalDouble map,
+        Map<String, DeviceSample> devices) {
     public DriverIteration {
         devices = Map.copyOf(devices);
     }

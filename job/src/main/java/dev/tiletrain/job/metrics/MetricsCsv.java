@@ -22,7 +22,7 @@ public final class MetricsCsv implements IterationSink {
     static final String ITERATIONS_HEADER = "iteration,jobs,stages,tasks,wall_ms,overhead_ms,executor_run_ms,"
             + "scheduler_delay_ms,shuffle_write_bytes,shuffle_read_bytes,jobs_ms,spark_overhead_ms,deserialize_ms,"
             + "executor_cpu_ms,remote_shuffle_read_bytes,result_bytes,broadcast_bytes,seconds,tail_seconds,loss,"
-            + "avg_loss,learning_rate,images_per_s,halo_mb";
+            + "avg_loss,learning_rate,images_per_s,halo_mb,map";
     static final String STAGES_HEADER = "iteration,stage,attempt,name,failed,tasks,failed_tasks,wall_ms,"
             + "executor_run_ms,max_task_run_ms,executor_cpu_ms,scheduler_delay_ms,deserialize_ms,"
             + "result_serialize_ms,gc_ms,shuffle_write_bytes,shuffle_read_bytes,remote_shuffle_read_bytes,result_bytes";
@@ -45,10 +45,10 @@ public final class MetricsCsv implements IterationSink {
 
     /** The same with columns {@code <device>_link_bytes} and {@code <device>_peak_mb} for each device. */
     public static MetricsCsv create(FileSystem fs, Path dir, String run, List<String> devices) throws IOException {
-        FSDataOutputStream iterations = fs.create(new Path(dir, run + "-iterations.csv"), false);
+        FSDataOutputStream iterations = FlushedFile.create(fs, new Path(dir, run + "-iterations.csv"));
         FSDataOutputStream stages;
         try {
-            stages = fs.create(new Path(dir, run + "-stages.csv"), false);
+            stages = FlushedFile.create(fs, new Path(dir, run + "-stages.csv"));
         } catch (IOException e) {
             iterations.close();
             throw e;
@@ -86,10 +86,11 @@ public final class MetricsCsv implements IterationSink {
                 .append(it.resultBytes()).append(',').append(it.broadcastBytes());
         DriverIteration d = driver.remove(it.iteration());
         if (d == null) {
-            row.append(",".repeat(7 + 2 * devices.size()));
+            row.append(",".repeat(8 + 2 * devices.size()));
         } else {
             row.append(String.format(Locale.ROOT, ",%.3f,%.3f,%.4f,%.4f,%.6g,%.3f,%.4f", d.seconds(), d.tailSeconds(),
                     d.loss(), d.averageLoss(), d.learningRate(), d.imagesPerSecond(), d.haloMegabytes()));
+            row.append(d.map().isPresent() ? String.format(Locale.ROOT, ",%.4f", d.map().getAsDouble()) : ",");
             for (String device : devices) {
                 DriverIteration.DeviceSample s = d.devices().get(device);
                 row.append(s == null ? ",," : String.format(Locale.ROOT, ",%d,%.1f", s.linkBytes(),

@@ -4,11 +4,13 @@ import dev.tiletrain.job.metrics.Eta;
 import dev.tiletrain.ops.layers.BatchNorm;
 import dev.tiletrain.ops.model.ModelOptimizer;
 import java.util.Map;
+import java.util.OptionalDouble;
 
 /**
  * How both trainers end a pass and an iteration: the rolling statistics after every pass (as Darknet updates
  * them at every forward), Darknet's update from the iteration's summed gradient, and the iteration's log
- * line — iteration, loss (Darknet's cost per image), its running average, images/s, halo MB, ETA.
+ * line — iteration, loss (Darknet's cost per image), its running average, images/s, halo MB, ETA, and the
+ * latest mAP once validation ran.
  */
 public final class IterationStep {
     private final ModelOptimizer optimizer;
@@ -41,14 +43,18 @@ public final class IterationStep {
         optimizer.step(gradient, batchNumber);
     }
 
-    /** The line of iteration {@code n}, which took {@code seconds} and cost {@code cost} over its batch. */
-    public String line(long n, double cost, double seconds, double haloMegabytes) {
+    /**
+     * The line of iteration {@code n}, which took {@code seconds} and cost {@code cost} over its batch, with the
+     * latest mAP when validation has run.
+     */
+    public String line(long n, double cost, double seconds, double haloMegabytes, OptionalDouble latestMap) {
         this.seconds = seconds;
         elapsed += seconds;
         loss = cost / batch;
         average = average < 0 ? loss : average * .9 + loss * .1;
-        return String.format("iter %d/%d loss %.3f avg %.3f images/s %.2f halo %.3f MB ETA %s", n, iterations, loss,
-                average, batch / seconds, haloMegabytes, Eta.format(elapsed / (n - first) * (iterations - n)));
+        return String.format("iter %d/%d loss %.3f avg %.3f images/s %.2f halo %.3f MB ETA %s%s", n, iterations, loss,
+                average, batch / seconds, haloMegabytes, Eta.format(elapsed / (n - first) * (iterations - n)),
+                latestMap.isPresent() ? String.format(" mAP %.4f", latestMap.getAsDouble()) : "");
     }
 
     /** The last iteration's loss per image. */

@@ -22,9 +22,9 @@ import org.apache.hadoop.fs.Path;
  * @param imagesPerPass images in one pass (one forward and one backward Spark job): the iteration's batch
  *     divided by its subdivisions
  */
-public record RunSpec(String cfgName, String cfgText, int width, int height, BatchNorm.Mode mode, String grouping,
-        String grid, String[] images, int classes, String[] names, long seed, int imagesPerPass, String[] hadoopConf)
-        implements Serializable {
+public record RunSpec(String cfgName, String cfgText, int width, int height, BatchNorm.Mode mode,
+        BatchNorm.Backward backward, String grouping, String grid, String[] images, int classes, String[] names, long seed,
+        int imagesPerPass, String[] hadoopConf) implements Serializable {
 
     public Cfg cfg() {
         return CfgParser.parse(cfgText, cfgName);

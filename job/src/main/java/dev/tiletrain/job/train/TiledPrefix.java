@@ -37,7 +37,7 @@ public final class TiledPrefix {
     private TiledPrefix(RunSpec spec) {
         Cfg cfg = spec.cfg();
         Grouping grouping = Grouping.parse(spec.grouping());
-        model = ModelBuilder.build(cfg.prefix(grouping.lastBlock()), spec.mode(), spec.seed(),
+        model = ModelBuilder.build(cfg.prefix(grouping.lastBlock()), spec.mode(), spec.backward(), spec.seed(),
                 new Shape(NetConfig.of(cfg).channels(), spec.height(), spec.width()));
         plan = TrainingPlan.of(model.network(), grouping, Grid.parse(spec.grid()));
         steps = new TileSteps(plan);

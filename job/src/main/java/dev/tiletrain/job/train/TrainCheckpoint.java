@@ -2,6 +2,7 @@ package dev.tiletrain.job.train;
 
 import dev.tiletrain.job.checkpoint.Checkpoint;
 import dev.tiletrain.job.checkpoint.CheckpointStore;
+import dev.tiletrain.job.checkpoint.DarknetCheckpoints;
 import dev.tiletrain.job.checkpoint.PartWriter;
 import dev.tiletrain.ops.model.Model;
 import dev.tiletrain.ops.weights.DarknetWeights;
@@ -19,6 +20,7 @@ import org.apache.hadoop.fs.Path;
 /**
  * A training checkpoint's parts: the weights in Darknet's format (rolling statistics included), the
  * optimizer's momentum vector, and the progress (iterations done; the data schedule is a function of it).
+ * Beside the checkpoint, the weights also go where Darknet would put them ({@link DarknetCheckpoints}).
  */
 public final class TrainCheckpoint {
     public static final String WEIGHTS = "weights";
@@ -43,7 +45,14 @@ public final class TrainCheckpoint {
         });
         parts.put(PROGRESS, PartWriter.of(("iteration=" + iteration + "\nseen=" + seen + "\n")
                 .getBytes(StandardCharsets.UTF_8)));
-        return store.write(iteration, parts);
+        Path dir = store.write(iteration, parts);
+        DarknetCheckpoints.writeIteration(store.fileSystem(), store.dir(), iteration, seen, model);
+        return dir;
+    }
+
+    /** {@code <cfg>_final.weights} beside the checkpoints, for the end of a run; returns it. */
+    public static Path writeFinal(CheckpointStore store, long seen, Model model) throws IOException {
+        return DarknetCheckpoints.writeFinal(store.fileSystem(), store.dir(), seen, model);
     }
 
     /** Loads the checkpoint's weights into {@code model} and returns its progress and momentum. */

@@ -90,7 +90,8 @@ public record TrainSetup(RunSpec spec, Model model, TrainingPlan plan, int tiled
         }
         BatchNorm.Mode mode = conf.get(ConfKeys.BATCHNORM);
         long seed = conf.get(ConfKeys.SEED);
-        Model model = ModelBuilder.build(cfg, mode, seed, new Shape(net.channels(), height, width));
+        BatchNorm.Backward backward = conf.get(ConfKeys.BATCHNORM_BACKWARD);
+        Model model = ModelBuilder.build(cfg, mode, backward, seed, new Shape(net.channels(), height, width));
         int perPass = batch / subdivisions;
         int classes = TrainableNetwork.detectionLoss(cfg, model).config().classes();
         TrainableNetwork.checkBatchNorm(cfg, model, mode, perPass);
@@ -103,7 +104,7 @@ public record TrainSetup(RunSpec spec, Model model, TrainingPlan plan, int tiled
             entries.add(e._1());
             entries.add(e._2());
         });
-        RunSpec spec = new RunSpec(cfgLocation, cfgText, width, height, mode, plan.grouping().toString(),
+        RunSpec spec = new RunSpec(cfgLocation, cfgText, width, height, mode, backward, plan.grouping().toString(),
                 plan.group(0).grid().toString(), dataset.images().stream().map(Path::toString).toArray(String[]::new),
                 dataset.classes(), dataset.names().toArray(String[]::new), seed, perPass, entries.toArray(String[]::new));
         long seen = 0;

@@ -1,5 +1,8 @@
 package dev.tiletrain.job.train;
 
+import dev.tiletrain.data.DataFile;
+import dev.tiletrain.data.Dataset;
+import dev.tiletrain.data.HadoopFiles;
 import dev.tiletrain.job.checkpoint.Checkpoint;
 import dev.tiletrain.job.checkpoint.CheckpointStore;
 import dev.tiletrain.job.cluster.ExecutorWait;
@@ -7,11 +10,14 @@ import dev.tiletrain.job.cluster.TestBedMeter;
 import dev.tiletrain.job.conf.ConfException;
 import dev.tiletrain.job.conf.ConfKeys;
 import dev.tiletrain.job.conf.TiletrainConf;
+import dev.tiletrain.job.detect.MeanAveragePrecision;
+import dev.tiletrain.job.detect.Validation;
 import dev.tiletrain.job.metrics.DeviceSampler;
 import dev.tiletrain.job.metrics.DriverIteration;
 import dev.tiletrain.job.metrics.MetricsCsv;
 import dev.tiletrain.job.metrics.PredictionCheck;
 import dev.tiletrain.job.metrics.StageTimesListener;
+import dev.tiletrain.job.report.RunReport;
 import dev.tiletrain.ops.layers.BatchNorm;
 import dev.tiletrain.ops.model.Model;
 import dev.tiletrain.ops.model.ModelOptimizer;
@@ -22,6 +28,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -85,6 +92,9 @@ public final class Trainer {
                 LOG.info("no complete checkpoint in {}: starting at iteration 1", s.dir());
             }
         }
+        int validateEvery = conf.get(ConfKeys.VALIDATE_EVERY);
+        Optional<Dataset> valid = validateEvery > 0 ? Optional.of(validationSet(conf, sc)) : Optional.empty();
+        HadoopFiles files = new HadoopFiles(sc.hadoopConfiguration());
         Optional<DeviceSampler> devicesOf = conf.find(ConfKeys.TESTBED)
                 .map(f -> new DeviceSampler(TestBedMeter.open(java.nio.file.Path.of(f))));
         List<String> emulated = devicesOf.map(DeviceSampler::devices).orElse(List.of());
@@ -95,6 +105,8 @@ public final class Trainer {
             metrics = Optional.of(MetricsCsv.create(dir.getFileSystem(sc.hadoopConfiguration()), dir,
                     sc.sc().applicationId(), emulated));
             sc.sc().addSparkListener(new StageTimesListener(metrics.get()));
+            RunReport.writePlan(store.get().fileSystem(), dir, PlanTable.describe(setup.plan(), setup.spec().imagesPerPass(),
+                    setup.prediction()));
         } else {
             LOG.warn("no {}: neither checkpoints nor the final weights will be saved", ConfKeys.CHECKPOINT_DIR.name());
         }
@@ -110,6 +122,7 @@ public final class Trainer {
             LOG.info("continuing Darknet's schedule: {} images seen, batch number {}", seen.before(), seen.batchNumber(0));
         }
         long lastSaved = -1;
+        OptionalDouble latestMap = OptionalDouble.empty();
         ExecutorWatch watch = ExecutorWatch.start(sc.sc(), Duration.ofSeconds(conf.get(ConfKeys.EXECUTOR_WAIT_SECONDS)),
                 executors);
         try {
@@ -135,11 +148,21 @@ public final class Trainer {
                 weights = next;
                 double halo = (acc.haloForward().value() + acc.haloBackward().value() - haloBefore) / 1e6;
                 double seconds = (System.nanoTime() - begin) / 1e9;
-                LOG.info(step.line(n, cost, seconds, halo));
+                OptionalDouble map = OptionalDouble.empty();
+                if (valid.isPresent() && (n % validateEvery == 0 || n == iterations)) {
+                    long validating = System.nanoTime();
+                    MeanAveragePrecision m = Validation.map(model, files, valid.get());
+                    map = OptionalDouble.of(m.value());
+                    latestMap = map;
+                    LOG.info("validation after iteration {} ({} s):\n{}", n,
+                            String.format("%.1f", (System.nanoTime() - validating) / 1e9), m.table().stripTrailing());
+                }
+                LOG.info(step.line(n, cost, seconds, halo, latestMap));
+                OptionalDouble mapNow = map;
                 double tail = tailSeconds;
                 Map<String, DriverIteration.DeviceSample> sampled = devicesOf.map(DeviceSampler::end).orElse(Map.of());
                 metrics.ifPresent(m -> m.record(new DriverIteration(n, seconds, step.loss(), step.averageLoss(),
-                        step.learningRate(seen.batchNumber(n)), step.imagesPerSecond(), halo, tail, sampled)));
+                        step.learningRate(seen.batchNumber(n)), step.imagesPerSecond(), halo, tail, mapNow, sampled)));
                 check.ifPresent(c -> c.add(seconds, sampled));
                 boolean stopping = stop.requested() && n < iterations;
                 if (store.isPresent() && (n % every == 0 || stopping)) {
@@ -164,9 +187,21 @@ public final class Trainer {
                 save(store.get(), iterations, seen.after(iterations), lastSaved, model, optimizer);
             }
             last = Optional.of(checkpointDir(store.get(), iterations));
-            LOG.info("final weights: {}/{}", last.get(), TrainCheckpoint.WEIGHTS);
+            LOG.info("final weights: {}", TrainCheckpoint.writeFinal(store.get(), seen.after(iterations), model));
+            latestMap.ifPresent(m -> LOG.info(String.format("mAP@0.5 %.4f on the validation list", m)));
         }
         return new Outcome(iterations, step.loss(), last, false);
+    }
+
+    /** The .data file's validation list, checked before training: validate.every needs one. */
+    private static Dataset validationSet(TiletrainConf conf, JavaSparkContext sc) {
+        String location = conf.get(ConfKeys.DATA);
+        HadoopFiles files = new HadoopFiles(sc.hadoopConfiguration());
+        if (!location.endsWith(".data")) {
+            throw new ConfException(List.of(ConfKeys.VALIDATE_EVERY.name() + " needs a Darknet .data file with a valid= "
+                    + "list, but " + ConfKeys.DATA.name() + "=" + location + " is a list of images"));
+        }
+        return Dataset.valid(files, DataFile.read(files, new Path(location)));
     }
 
     /** One pass; when the executor watch cancelled it, training stops saying why and what was kept. */
@@ -229,6 +264,7 @@ public final class Trainer {
             ModelOptimizer optimizer) {
         try {
             LOG.info("checkpoint {}", TrainCheckpoint.write(store, iteration, seen, model, optimizer.momentum()));
+            LOG.info("report {}", RunReport.write(store.fileSystem(), store.dir()));
         } catch (IOException | RuntimeException e) {
             throw new TrainingStopped("could not write the checkpoint of iteration " + iteration + " to "
                     + store.dir() + " (" + e.getMessage() + "); " + kept(Optional.of(store), lastSaved), e);

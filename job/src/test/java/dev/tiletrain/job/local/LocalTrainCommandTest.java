@@ -83,7 +83,7 @@ class LocalTrainCommandTest {
         assertEquals(0, run.code(), run.text());
         assertTrue(run.text().contains("123456 images seen, so at batch number 61728"), run.text());
         WeightsHeader[] header = new WeightsHeader[1];
-        float[] kept = read(out.resolve("final.weights"), header);
+        float[] kept = read(out.resolve("tiny-test_final.weights"), header);
         assertEquals(SEEN + 2 * BATCH, header[0].seen());
 
         // tiny-test.cfg's policy=steps (100 and 200: ×.1 each) is at base × .01 at batch numbers 61729 and 61730,
@@ -101,7 +101,7 @@ class LocalTrainCommandTest {
         Path outConstant = dir.resolve("constant");
         Run same = train("--cfg", constant.toString(), "--weights", weights.toString(), "--out", outConstant.toString());
         assertEquals(0, same.code(), same.text());
-        assertArrayEquals(kept, read(outConstant.resolve("final.weights"), header));
+        assertArrayEquals(kept, read(outConstant.resolve("constant_final.weights"), header));
     }
 
     @Test
@@ -111,7 +111,7 @@ class LocalTrainCommandTest {
         assertEquals(0, run.code(), run.text());
         assertTrue(run.text().contains("123456 images seen cleared to 0 (--clear), so at batch number 0"), run.text());
         WeightsHeader[] header = new WeightsHeader[1];
-        read(out.resolve("final.weights"), header);
+        read(out.resolve("tiny-test_final.weights"), header);
         assertEquals(2 * BATCH, header[0].seen());
         Run noWeights = train("--clear", "--out", out.toString());
         assertEquals(2, noWeights.code());

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tiletrain.data.shapes.ShapesWriter;
 import dev.tiletrain.job.cluster.LoopbackClusterExtension;
+import dev.tiletrain.job.checkpoint.DarknetCheckpoints;
 import dev.tiletrain.job.local.LocalTrainCommand;
 import dev.tiletrain.ops.cfg.CfgParser;
 import dev.tiletrain.ops.layers.BatchNorm;
@@ -73,7 +74,7 @@ final class TrainingFixture {
         PrintStream stream = new PrintStream(text, true, StandardCharsets.UTF_8);
         int code = LocalTrainCommand.run(args.toArray(String[]::new), stream, stream);
         assertEquals(0, code, text.toString(StandardCharsets.UTF_8));
-        return out.resolve("final.weights");
+        return out.resolve(DarknetCheckpoints.base(cfg.getFileName().toString()) + "_final.weights");
     }
 
     /** A weights file of the tiny net as one flat vector (weights, biases, scales, rolling statistics). */

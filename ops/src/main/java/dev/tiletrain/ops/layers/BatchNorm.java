@@ -14,6 +14,9 @@ import java.util.List;
  * {@link Pass#statistics} and {@link Pass#backwardSums}, and adds the backward's global term only over the
  * positions it owns ({@link Pass#owned}). {@link Mode#FROZEN} uses the rolling statistics: no
  * synchronisation, only γ and β learn.
+ *
+ * <p>{@link Backward#DARKNET} replaces the sync backward by Darknet's own, so that a run can be compared step by
+ * step with a Darknet run; it needs the same two global sums, so it is tiled exactly as the exact one.
  */
 public final class BatchNorm implements Layer {
     /** Darknet adds this to √v, not to v. */
@@ -22,6 +25,21 @@ public final class BatchNorm implements Layer {
     private static final float ROLLING_KEEP = 0.99f;
 
     public enum Mode { SYNC, FROZEN }
+
+    /** The backward of a training pass with batch statistics ({@link Mode#SYNC}); frozen mode has no other. */
+    public enum Backward {
+        /** The exact gradient of the forward. */
+        EXACT,
+        /**
+         * Darknet's {@code backward_batchnorm_layer} (blas.c's {@code mean_delta_cpu}, {@code variance_delta_cpu},
+         * {@code normalize_delta_cpu}): √(v + 1e-5) where the forward divides by √v + 1e-6, and the mean and
+         * variance deltas over the count m where the forward's variance divides by m − 1.
+         */
+        DARKNET
+    }
+
+    /** What Darknet's backward adds to v (not to √v, as the forward's {@link #EPSILON}). */
+    private static final float DARKNET_BACKWARD_EPSILON = .00001f;
 
     /** Per-channel batch statistics and the element count per channel they came from. */
     public record Stats(float[] mean, float[] variance, long count) {}
@@ -63,14 +81,20 @@ public final class BatchNorm implements Layer {
 
     private final Shape shape;
     private final Mode mode;
+    private final Backward backwardKind;
     private final Param biases;
     private final Param scales;
     private final Param rollingMean;
     private final Param rollingVariance;
 
     public BatchNorm(Shape shape, Mode mode) {
+        this(shape, mode, Backward.EXACT);
+    }
+
+    public BatchNorm(Shape shape, Mode mode, Backward backward) {
         this.shape = shape;
         this.mode = mode;
+        this.backwardKind = backward;
         int c = shape.c();
         biases = new Param(Param.Role.BIASES, c);
         scales = new Param(Param.Role.SCALES, c);
@@ -81,6 +105,10 @@ public final class BatchNorm implements Layer {
 
     public Mode mode() {
         return mode;
+    }
+
+    public Backward backwardKind() {
+        return backwardKind;
     }
 
     @Override
@@ -193,10 +221,21 @@ public final class BatchNorm implements Layer {
                     scale(dy.data, d.data, plane, plane + area, direct);
                     continue;
                 }
-                // dx = γ/(σ+ε)·(dy − Σdy/m) − γ·x̂·Σ(dy·x̂)/((m−1)·σ): the mean's and the variance's terms, added
-                // only where this pass owns the position.
-                float meanTerm = (float) (direct * global.sumDy()[ch] / st.count());
-                float varTerm = (float) (g * global.sumDyXhat()[ch] / ((st.count() - 1) * (double) sigma));
+                // dx = direct·dy − (meanTerm + x̂·varTerm): the mean's and the variance's terms are added only
+                // where this pass owns the position.
+                float meanTerm, varTerm;
+                if (backwardKind == Backward.EXACT) {
+                    // dx = γ/(σ+ε)·(dy − Σdy/m) − γ·x̂·Σ(dy·x̂)/((m−1)·σ)
+                    meanTerm = (float) (direct * global.sumDy()[ch] / st.count());
+                    varTerm = (float) (g * global.sumDyXhat()[ch] / ((st.count() - 1) * (double) sigma));
+                } else {
+                    // Darknet's dx = γdy/r + 2(x−μ)·Vδ/m + Mδ/m with r = √(v+1e-5), Mδ = −γΣdy/r and
+                    // Vδ = −½·γΣdy(x−μ)·r⁻³, where x − μ = s·x̂.
+                    double v = st.variance()[ch] + DARKNET_BACKWARD_EPSILON, root = Math.sqrt(v);
+                    direct = (float) (g / root);
+                    meanTerm = (float) (g * global.sumDy()[ch] / (st.count() * root));
+                    varTerm = (float) (g * (double) s * s * global.sumDyXhat()[ch] / (st.count() * v * root));
+                }
                 if (r.equals(owned)) {
                     gradient(dy.data, d.data, plane, plane + area, direct, meanTerm, varTerm);
                     continue;

@@ -41,6 +41,7 @@ public final class ModelBuilder {
 
     private final Cfg cfg;
     private final BatchNorm.Mode mode;
+    private final BatchNorm.Backward backward;
     private final Random init;
     private final List<Block> blocks = new ArrayList<>();
     private final List<SectionWeights> sections = new ArrayList<>();
@@ -48,9 +49,10 @@ public final class ModelBuilder {
     /** Parameter floats of the layers built so far, to refuse a network before it exhausts the heap. */
     private long parameters;
 
-    private ModelBuilder(Cfg cfg, BatchNorm.Mode mode, long seed) {
+    private ModelBuilder(Cfg cfg, BatchNorm.Mode mode, BatchNorm.Backward backward, long seed) {
         this.cfg = cfg;
         this.mode = mode;
+        this.backward = backward;
         this.init = new Random(seed);
     }
 
@@ -62,7 +64,12 @@ public final class ModelBuilder {
 
     /** The model for inputs of {@code input} (a fully convolutional net adapts to any size). */
     public static Model build(Cfg cfg, BatchNorm.Mode mode, long seed, Shape input) {
-        return new ModelBuilder(cfg, mode, seed).run(input);
+        return build(cfg, mode, BatchNorm.Backward.EXACT, seed, input);
+    }
+
+    /** As {@link #build(Cfg, BatchNorm.Mode, long, Shape)}, with the batch norms' backward chosen. */
+    public static Model build(Cfg cfg, BatchNorm.Mode mode, BatchNorm.Backward backward, long seed, Shape input) {
+        return new ModelBuilder(cfg, mode, backward, seed).run(input);
     }
 
     private Model run(Shape input) {
@@ -168,7 +175,7 @@ public final class ModelBuilder {
         } catch (IllegalArgumentException e) {
             throw s.error("activation", e.getMessage());
         }
-        Layer norm = s.getInt("batch_normalize", 0, 0, 1) != 0 ? new BatchNorm(out, mode) : new Bias(out);
+        Layer norm = s.getInt("batch_normalize", 0, 0, 1) != 0 ? new BatchNorm(out, mode, backward) : new Bias(out);
         return new Block(index, s.type(), List.of(weighted, norm, new Activation(out, kind)), new int[] {index - 1}, out);
     }
 
