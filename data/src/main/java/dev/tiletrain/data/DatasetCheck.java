@@ -34,7 +34,7 @@ public record DatasetCheck(int images, List<Path> usable, int[] boxesPerClass, i
             }
             usable.add(image);
             LabelFile labels = check.labels();
-            for (Box b : labels.boxes()) {
+            for (LabelBox b : labels.boxes()) {
                 boxes[b.cls()]++;
             }
             withoutBoxes += labels.boxes().isEmpty() ? 1 : 0;

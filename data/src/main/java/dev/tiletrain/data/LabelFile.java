@@ -12,7 +12,7 @@ import org.apache.hadoop.fs.Path;
  * network canvas in {@code correct_boxes}, where a box may then cover the grey fill; clipping to the image
  * first keeps boxes on pixels and changes nothing for boxes inside the image.)
  */
-public record LabelFile(Path path, boolean present, List<Box> boxes, boolean clipped) {
+public record LabelFile(Path path, boolean present, List<LabelBox> boxes, boolean clipped) {
     private static final System.Logger LOG = System.getLogger(LabelFile.class.getName());
     /** Edges this far outside [0,1] are rounding in the tool that wrote the file: clipped, not warned about. */
     private static final float ROUNDING = 1e-5f;
@@ -23,15 +23,15 @@ public record LabelFile(Path path, boolean present, List<Box> boxes, boolean cli
             LOG.log(System.Logger.Level.DEBUG, "no label file {0}: an image without objects", path);
             return new LabelFile(path, false, List.of(), false);
         }
-        List<Box> boxes = new ArrayList<>();
+        List<LabelBox> boxes = new ArrayList<>();
         boolean clipped = false;
         for (int i = 0; i < lines.get().size(); i++) {
             String line = lines.get().get(i).trim();
             if (line.isEmpty()) {
                 continue;
             }
-            Box box = parse(path, i + 1, line, classes);
-            Box inside = clip(box);
+            LabelBox box = parse(path, i + 1, line, classes);
+            LabelBox inside = clip(box);
             clipped |= inside != box && outside(box) > ROUNDING;
             if (inside != null) {
                 boxes.add(inside);
@@ -40,7 +40,7 @@ public record LabelFile(Path path, boolean present, List<Box> boxes, boolean cli
         return new LabelFile(path, true, List.copyOf(boxes), clipped);
     }
 
-    private static Box parse(Path path, int line, String text, int classes) {
+    private static LabelBox parse(Path path, int line, String text, int classes) {
         String[] f = text.split("\\s+");
         if (f.length != 5) {
             throw new DataException(path, line, "expected 'class x y w h', got '" + text + "'");
@@ -67,11 +67,11 @@ public record LabelFile(Path path, boolean present, List<Box> boxes, boolean cli
         if (v[2] <= 0 || v[3] <= 0) {
             throw new DataException(path, line, "box width and height must be positive, got '" + text + "'");
         }
-        return new Box(v[0], v[1], v[2], v[3], cls);
+        return new LabelBox(v[0], v[1], v[2], v[3], cls);
     }
 
     /** The box itself when inside [0,1]², its clipped copy otherwise, or null when nothing of it is inside. */
-    private static Box clip(Box b) {
+    private static LabelBox clip(LabelBox b) {
         if (outside(b) == 0) {
             return b;
         }
@@ -80,11 +80,11 @@ public record LabelFile(Path path, boolean present, List<Box> boxes, boolean cli
         if (right <= left || bottom <= top) {
             return null;
         }
-        return new Box((left + right) / 2, (top + bottom) / 2, right - left, bottom - top, b.cls());
+        return new LabelBox((left + right) / 2, (top + bottom) / 2, right - left, bottom - top, b.cls());
     }
 
     /** How far the box's farthest edge lies outside [0,1]. */
-    private static float outside(Box b) {
+    private static float outside(LabelBox b) {
         float left = b.x() - b.w() / 2, right = b.x() + b.w() / 2, top = b.y() - b.h() / 2, bottom = b.y() + b.h() / 2;
         return Math.max(Math.max(Math.max(-left, right - 1), Math.max(-top, bottom - 1)), 0);
     }

@@ -34,10 +34,6 @@ public final class RgbImage {
         return height;
     }
 
-    public Rect region() {
-        return region;
-    }
-
     /**
      * Channel {@code c} at image position (x, y); 0 outside the image, as Darknet's {@code get_pixel_extend}.
      * A position inside the image but outside the decoded region is a caller's error.

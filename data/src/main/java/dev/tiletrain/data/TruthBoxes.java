@@ -16,12 +16,12 @@ public final class TruthBoxes {
     }
 
     /** Writes {@link #VALUES} floats at {@code offset}; {@code rng} shuffles the boxes, null keeps file order. */
-    public static void fill(List<Box> boxes, Transform t, Rng rng, float[] out, int offset) {
-        Box[] b = boxes.toArray(new Box[0]);
+    public static void fill(List<LabelBox> boxes, Transform t, Rng rng, float[] out, int offset) {
+        LabelBox[] b = boxes.toArray(new LabelBox[0]);
         if (rng != null) {
             for (int i = 0; i < b.length; i++) {
                 int j = rng.below(b.length);
-                Box swap = b[i];
+                LabelBox swap = b[i];
                 b[i] = b[j];
                 b[j] = swap;
             }

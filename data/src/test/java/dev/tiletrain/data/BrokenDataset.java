@@ -5,7 +5,7 @@ import java.nio.file.Files;
 import java.util.Arrays;
 
 /**
- * {@link TestDataset} with one of each bad input added to the train list after the good images: an image
+ * {@link SampleDataset} with one of each bad input added to the train list after the good images: an image
  * without a label file is already there (allowed), plus an empty label file, a box reaching outside the image
  * (clipped, warned), a text file named .jpg, a truncated JPEG, a malformed label line and a class id too large.
  */
@@ -17,7 +17,7 @@ final class BrokenDataset {
     }
 
     static void write(java.nio.file.Path dir) throws IOException {
-        TestDataset.write(dir);
+        SampleDataset.write(dir);
         java.nio.file.Path images = dir.resolve("images"), labels = dir.resolve("labels");
         Files.copy(images.resolve("0.png"), images.resolve("empty.png"));
         Files.writeString(labels.resolve("empty.txt"), "");

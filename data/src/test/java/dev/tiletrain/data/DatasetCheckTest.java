@@ -22,7 +22,7 @@ class DatasetCheckTest {
     @BeforeAll
     static void write() throws IOException {
         BrokenDataset.write(dir);
-        train = Dataset.train(FILES, DataFile.read(FILES, new Path(dir.resolve(TestDataset.DATA).toUri())));
+        train = Dataset.train(FILES, DataFile.read(FILES, new Path(dir.resolve(SampleDataset.DATA).toUri())));
     }
 
     private static Path image(String name) {
@@ -52,7 +52,7 @@ class DatasetCheckTest {
         assertTrue(problems.get(1).reason().startsWith("cannot decode: "), problems.get(1).reason());
         assertEquals(new Problem(label("badline.txt"), 2, "expected 'class x y w h', got '1 0.5 0.5 0.2'"), problems.get(2));
         assertEquals(new Problem(label("badclass.txt"), 1, "class id 3 is not in 0..2 (classes=3)"), problems.get(3));
-        // TestDataset: image i (0..5) has boxes of classes k % 3 for k = 0..i, image 4 has no label file;
+        // SampleDataset: image i (0..5) has boxes of classes k % 3 for k = 0..i, image 4 has no label file;
         // class 0: images 0, 1, 2, 3 (twice), 5 (twice); class 1: 1, 2, 3, 5 (twice), the clipped box; class 2: 2, 3, 5 (twice)
         assertArrayEquals(new int[] {7, 6, 4}, c.boxesPerClass());
         assertEquals(2, c.imagesWithoutBoxes());

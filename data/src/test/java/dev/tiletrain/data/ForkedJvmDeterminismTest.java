@@ -19,8 +19,8 @@ class ForkedJvmDeterminismTest {
 
     @Test
     void anotherJvmComputesTheSameBatches() throws Exception {
-        TestDataset.write(dir);
-        Path data = new Path(dir.resolve(TestDataset.DATA).toUri());
+        SampleDataset.write(dir);
+        Path data = new Path(dir.resolve(SampleDataset.DATA).toUri());
         String here = BatchDigest.of(data, 17);
         assertNotEquals(here, BatchDigest.of(data, 18), "the digest depends on the seed");
 

@@ -40,7 +40,7 @@ class HdfsDatasetTest {
         cluster.waitActive();
         cluster.getFileSystem().copyFromLocalFile(new Path(local.toUri()), new Path("/sets/broken"));
         hdfs = new HadoopFiles(new Configuration());
-        hdfsData = new Path(cluster.getURI().toString() + "/sets/broken/" + TestDataset.DATA);
+        hdfsData = new Path(cluster.getURI().toString() + "/sets/broken/" + SampleDataset.DATA);
     }
 
     @AfterAll
@@ -51,7 +51,7 @@ class HdfsDatasetTest {
     }
 
     private static Dataset localTrain() {
-        return Dataset.train(FILES, DataFile.read(FILES, new Path(local.resolve(TestDataset.DATA).toUri())));
+        return Dataset.train(FILES, DataFile.read(FILES, new Path(local.resolve(SampleDataset.DATA).toUri())));
     }
 
     @Test

@@ -31,7 +31,7 @@ class LabelFileTest {
         LabelFile f = LabelFile.read(files, write("0 0.5 0.5 0.2 0.4\n\n2\t0.25 0.75 0.1 0.1  \n"), 3);
         assertTrue(f.present());
         assertFalse(f.clipped());
-        assertEquals(List.of(new Box(.5f, .5f, .2f, .4f, 0), new Box(.25f, .75f, .1f, .1f, 2)), f.boxes());
+        assertEquals(List.of(new LabelBox(.5f, .5f, .2f, .4f, 0), new LabelBox(.25f, .75f, .1f, .1f, 2)), f.boxes());
     }
 
     @Test
@@ -69,12 +69,12 @@ class LabelFileTest {
         LabelFile f = LabelFile.read(files, write("1 1.0 0.5 0.4 0.2\n0 1.5 0.5 0.2 0.2\n2 0.5 0.5 0.2 0.2\n"), 3);
         assertTrue(f.clipped());
         assertEquals(2, f.boxes().size());
-        Box b = f.boxes().get(0);
+        LabelBox b = f.boxes().get(0);
         assertEquals(.9f, b.x(), 1e-6);
         assertEquals(.2f, b.w(), 1e-6);
         assertEquals(.5f, b.y(), 1e-6);
         assertEquals(.2f, b.h(), 1e-6);
-        assertEquals(new Box(.5f, .5f, .2f, .2f, 2), f.boxes().get(1));
+        assertEquals(new LabelBox(.5f, .5f, .2f, .2f, 2), f.boxes().get(1));
     }
 
     @Test

@@ -67,7 +67,7 @@ class LabelFuzzTest {
 
     private static Model tinyTest() {
         try {
-            Cfg cfg = CfgParser.parse(java.nio.file.Path.of("..", "conf", "tiny-test.cfg"));
+            Cfg cfg = CfgParser.parse(java.nio.file.Path.of(System.getProperty("basedir", ""), "..", "conf", "tiny-test.cfg"));
             // At 32x32 (its last maps 4x4) a pass costs a quarter of one at the cfg's 64x64.
             return ModelBuilder.build(cfg, BatchNorm.Mode.SYNC, 1, new Shape(3, 32, 32));
         } catch (IOException e) {
@@ -141,7 +141,7 @@ class LabelFuzzTest {
                     m + ": " + e.getMessage());
             return "error: " + kind(e.problem().reason());
         }
-        for (Box b : labels.boxes()) {
+        for (LabelBox b : labels.boxes()) {
             assertTrue(b.w() > 0 && b.h() > 0 && b.x() - b.w() / 2 >= -1e-6 && b.x() + b.w() / 2 <= 1 + 1e-6, m + ": " + b);
         }
         // The boxes as training places them (a random crop, scale and flip of a 64x64 image), then one pass.

@@ -36,7 +36,7 @@ class PreprocessTest {
                 }
                 default -> Transform.letterbox(w, h, ow, oh);
             };
-            return Arguments.of(seed, TestImages.random(r, ow, oh), t);
+            return Arguments.of(seed, RandomImages.random(r, ow, oh), t);
         });
     }
 
@@ -54,7 +54,7 @@ class PreprocessTest {
             int x1 = r.nextInt(t.width()), y1 = r.nextInt(t.height());
             Rect rect = new Rect(x1, y1, x1 + r.nextInt(t.width() - x1), y1 + r.nextInt(t.height() - y1));
             Rect source = Preprocess.sourceRegion(t, rect);
-            RgbImage part = source == null ? null : TestImages.restrict(image, source);
+            RgbImage part = source == null ? null : RandomImages.restrict(image, source);
             float[] crop = new float[3 * rect.area() + 7];
             Preprocess.render(part, t, rect, crop, 7);
             float[] want = new float[crop.length];
@@ -108,7 +108,7 @@ class PreprocessTest {
 
     @Test
     void flipMirrorsTheCanvas() {
-        RgbImage im = TestImages.random(new Random(3), 5, 4);
+        RgbImage im = RandomImages.random(new Random(3), 5, 4);
         Transform plain = new Transform(7, 4, 5, 4, Transform.Sampling.PLACE, 5, 4, 1, 0, false, null);
         Transform flipped = new Transform(7, 4, 5, 4, Transform.Sampling.PLACE, 5, 4, 1, 0, true, null);
         Rect full = new Rect(0, 0, 6, 3);

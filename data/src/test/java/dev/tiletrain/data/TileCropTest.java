@@ -28,8 +28,8 @@ class TileCropTest {
 
     @BeforeAll
     static void writeDataset() throws IOException {
-        TestDataset.write(dir);
-        train = Dataset.train(FILES, DataFile.read(FILES, new Path(dir.resolve(TestDataset.DATA).toUri())));
+        SampleDataset.write(dir);
+        train = Dataset.train(FILES, DataFile.read(FILES, new Path(dir.resolve(SampleDataset.DATA).toUri())));
     }
 
     private static List<Rect> grid3x3WithHalos(int w, int h) {
@@ -109,12 +109,12 @@ class TileCropTest {
     void validationTruthKeepsFileOrderAndLetterboxes() {
         BatchSchedule v = BatchSchedule.validation(train, 48, 40, 1);
         float[] t = new BatchTruth(FILES, v).truth(1).values(); // image 1: 23×41 gray, two boxes
-        List<Box> boxes = LabelFile.read(FILES, LabelPath.of(train.images().get(1)), 3).boxes();
+        List<LabelBox> boxes = LabelFile.read(FILES, LabelPath.of(train.images().get(1)), 3).boxes();
         Transform lb = Transform.letterbox(48, 40, 23, 41); // 22×40 at (13, 0)
         assertEquals(22, lb.placedWidth());
         assertEquals(13, lb.dx());
         for (int k = 0; k < 2; k++) {
-            Box b = boxes.get(k);
+            LabelBox b = boxes.get(k);
             assertEquals((b.x() * 22 + 13) / 48, t[5 * k], 1e-6);
             assertEquals(b.y(), t[5 * k + 1], 1e-6);
             assertEquals(b.w() * 22 / 48, t[5 * k + 2], 1e-6);

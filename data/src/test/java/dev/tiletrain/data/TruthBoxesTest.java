@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class TruthBoxesTest {
     private static final float TOL = 1e-6f;
 
-    private static float[] truth(List<Box> boxes, Transform t) {
+    private static float[] truth(List<LabelBox> boxes, Transform t) {
         float[] out = new float[TruthBoxes.VALUES + 3];
         Arrays.fill(out, 9);
         TruthBoxes.fill(boxes, t, null, out, 3);
@@ -31,40 +31,40 @@ class TruthBoxesTest {
     @Test
     void boxesScaleAndShiftWithTheImage() {
         // y: .5 * .5 + .25 = .5; h: .4 * .5 = .2
-        assertArrayEquals(slots(.5f, .5f, .2f, .2f, 3), truth(List.of(new Box(.5f, .5f, .2f, .4f, 3)), wide(false)), TOL);
+        assertArrayEquals(slots(.5f, .5f, .2f, .2f, 3), truth(List.of(new LabelBox(.5f, .5f, .2f, .4f, 3)), wide(false)), TOL);
         // top edge .1 -> .1 * .5 + .25 = .3, bottom .3 -> .4
-        assertArrayEquals(slots(.25f, .35f, .1f, .1f, 1), truth(List.of(new Box(.25f, .2f, .1f, .2f, 1)), wide(false)), TOL);
+        assertArrayEquals(slots(.25f, .35f, .1f, .1f, 1), truth(List.of(new LabelBox(.25f, .2f, .1f, .2f, 1)), wide(false)), TOL);
     }
 
     @Test
     void flipMirrorsX() {
-        assertArrayEquals(slots(.75f, .35f, .1f, .1f, 1), truth(List.of(new Box(.25f, .2f, .1f, .2f, 1)), wide(true)), TOL);
+        assertArrayEquals(slots(.75f, .35f, .1f, .1f, 1), truth(List.of(new LabelBox(.25f, .2f, .1f, .2f, 1)), wide(true)), TOL);
     }
 
     @Test
     void boxesOutsideTheCanvasAreClampedOrDropped() {
         // a 100×100 image scaled to 200×100 and shifted left by 50: x' = 2x - .5
         Transform t = new Transform(100, 100, 100, 100, Transform.Sampling.PLACE, 200, 100, -50, 0, false, null);
-        List<Box> boxes = List.of(
-                new Box(.1f, .5f, .1f, .2f, 0), // edges .05, .15 -> -.4, -.2: gone
-                new Box(.3f, .5f, .2f, .2f, 1), // edges .2, .4 -> -.1, .3: clamped to 0, .3
-                new Box(.5f, .5f, .2f, .2f, 2)); // edges .4, .6 -> .3, .7
+        List<LabelBox> boxes = List.of(
+                new LabelBox(.1f, .5f, .1f, .2f, 0), // edges .05, .15 -> -.4, -.2: gone
+                new LabelBox(.3f, .5f, .2f, .2f, 1), // edges .2, .4 -> -.1, .3: clamped to 0, .3
+                new LabelBox(.5f, .5f, .2f, .2f, 2)); // edges .4, .6 -> .3, .7
         assertArrayEquals(slots(.15f, .5f, .3f, .2f, 1, .5f, .5f, .4f, .2f, 2), truth(boxes, t), TOL);
     }
 
     @Test
     void letterboxBoxes() {
         Transform t = Transform.letterbox(416, 416, 200, 100); // 416×208 at (0, 104)
-        assertArrayEquals(slots(.5f, .5f, 1, .5f, 4), truth(List.of(new Box(.5f, .5f, 1, 1, 4)), t), TOL);
-        assertArrayEquals(slots(.25f, .375f, .5f, .25f, 0), truth(List.of(new Box(.25f, .25f, .5f, .5f, 0)), t), TOL);
+        assertArrayEquals(slots(.5f, .5f, 1, .5f, 4), truth(List.of(new LabelBox(.5f, .5f, 1, 1, 4)), t), TOL);
+        assertArrayEquals(slots(.25f, .375f, .5f, .25f, 0), truth(List.of(new LabelBox(.25f, .25f, .5f, .5f, 0)), t), TOL);
     }
 
     @Test
     void atMostThirtyBoxesAndThinOnesDropped() {
-        List<Box> boxes = new ArrayList<>();
-        boxes.add(new Box(.5f, .5f, .0005f, .5f, 7)); // thinner than .001: dropped, the others move up
+        List<LabelBox> boxes = new ArrayList<>();
+        boxes.add(new LabelBox(.5f, .5f, .0005f, .5f, 7)); // thinner than .001: dropped, the others move up
         for (int i = 0; i < 34; i++) {
-            boxes.add(new Box(.5f, .5f, .5f, .5f, i));
+            boxes.add(new LabelBox(.5f, .5f, .5f, .5f, i));
         }
         Transform identity = new Transform(10, 10, 10, 10, Transform.Sampling.PLACE, 10, 10, 0, 0, false, null);
         float[] t = truth(boxes, identity);
@@ -79,9 +79,9 @@ class TruthBoxesTest {
 
     @Test
     void shuffleIsAPermutationDrawnFromTheStream() {
-        List<Box> boxes = new ArrayList<>();
+        List<LabelBox> boxes = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
-            boxes.add(new Box(.1f + .1f * i, .5f, .05f, .05f, i));
+            boxes.add(new LabelBox(.1f + .1f * i, .5f, .05f, .05f, i));
         }
         Transform identity = new Transform(10, 10, 10, 10, Transform.Sampling.PLACE, 10, 10, 0, 0, false, null);
         float[] a = new float[TruthBoxes.VALUES], b = new float[TruthBoxes.VALUES];

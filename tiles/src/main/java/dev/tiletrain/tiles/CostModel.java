@@ -218,60 +218,6 @@ public final class CostModel {
                 redundancy, link);
     }
 
-    /**
-     * What the in-process runner ({@link InProcessRunner} on {@code threads} threads) allocates for one
-     * iteration at its peak, beyond the parameters and the batch it is given: the per-device terms summed
-     * over every tile of every group (as if devices = tiles), without the per-device copies of the weights
-     * and of the reduction's vector, plus what only the runner keeps — every group's partial input deltas
-     * to the end, the summed gradients and the input gradient it returns. The peak is the largest of three
-     * moments: the tail, the backward of each group, and the end. (No device profile enters memory.)
-     */
-    public static RunnerMemory inProcess(TrainingPlan plan, int batch, int threads) {
-        double kept = 0, scratch = 0;
-        int groups = plan.groups().size();
-        double[] gradients = new double[groups], inputDeltas = new double[groups], backward = new double[groups];
-        for (FusedGroup g : plan.groups()) {
-            List<Double> inFlight = new ArrayList<>();
-            double held = 0;
-            for (int t = 0; t < g.tiles(); t++) {
-                kept += TileMemory.kept(g, t, batch);
-                inputDeltas[g.index()] += TileMemory.inputDelta(g, t, batch);
-                held += TileMemory.heldDelta(g, t, batch);
-                inFlight.add(TileMemory.backwardInFlight(g, t, batch));
-                scratch = Math.max(scratch, TileMemory.scratch(g, t));
-            }
-            gradients[g.index()] = g.tiles() * TileMemory.gradients(g);
-            backward[g.index()] = held + largest(inFlight, Math.min(threads, g.tiles()));
-        }
-        int maxTiles = plan.groups().stream().mapToInt(FusedGroup::tiles).max().orElse(1);
-        double always = kept + Math.min(threads, maxTiles) * scratch + TailMemory.scratch(plan) + TailMemory.gradients(plan);
-        double tailMoment = TailMemory.working(plan, batch);
-        double worstBackward = 0, later = 0, gradientsSoFar = 0;
-        int worst = groups - 1;
-        for (int g = groups - 1; g >= 0; g--) {
-            gradientsSoFar += gradients[g];
-            double b = later + gradientsSoFar + backward[g];
-            if (b > worstBackward) {
-                worstBackward = b;
-                worst = g;
-            }
-            later += inputDeltas[g];
-        }
-        Network net = plan.network();
-        double endMoment = later + gradientsSoFar + parameterBytes(net, true)
-                + 4.0 * batch * net.input().size() + TailMemory.output(plan, batch);
-        String moment = endMoment >= worstBackward && endMoment >= tailMoment ? "end"
-                : worstBackward >= tailMoment ? "backward of group " + worst : "tail";
-        return new RunnerMemory((long) (always + Math.max(endMoment, Math.max(worstBackward, tailMoment))),
-                (long) kept, (long) gradientsSoFar, (long) later, moment);
-    }
-
-    /**
-     * The in-process runner's predicted peak and three of its parts: kept activations, the tiles' partial
-     * gradients and the partial input deltas of all groups, and the moment the peak falls on.
-     */
-    public record RunnerMemory(long peak, long activations, long tileGradients, long inputDeltas, String moment) {}
-
     /** Each sync is an all-gather of a few kilobytes: one link round trip. */
     double syncSeconds(int syncs) {
         return syncs * 2 * profile.linkLatencyMs() / 1000;
@@ -307,7 +253,7 @@ public final class CostModel {
     }
 
     /** Bytes of every parameter (the broadcast weights), or of the trainable ones (the gradient vector). */
-    private static double parameterBytes(Network net, boolean trainableOnly) {
+    static double parameterBytes(Network net, boolean trainableOnly) {
         double bytes = 0;
         for (Param p : net.params()) {
             if (!trainableOnly || p.role.trainable) {
@@ -322,7 +268,7 @@ public final class CostModel {
     }
 
     /** The sum of the {@code count} largest values. */
-    private static double largest(List<Double> values, int count) {
+    static double largest(List<Double> values, int count) {
         return values.stream().sorted(Comparator.reverseOrder()).limit(count).mapToDouble(Double::doubleValue).sum();
     }
 

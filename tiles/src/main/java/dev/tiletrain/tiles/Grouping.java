@@ -44,15 +44,6 @@ public record Grouping(List<int[]> ranges) {
         return new Grouping(List.<int[]>of(new int[] {0, last}));
     }
 
-    /** One group per block (plain spatial parallelism). */
-    public static Grouping perBlock(int last) {
-        List<int[]> r = new ArrayList<>();
-        for (int b = 0; b <= last; b++) {
-            r.add(new int[] {b, b});
-        }
-        return new Grouping(r);
-    }
-
     /** The last tiled block. */
     public int lastBlock() {
         return ranges.get(ranges.size() - 1)[1];

@@ -34,18 +34,6 @@ public final class TrainingPlan {
 
     /** Plans {@code network} with the tiled prefix cut by {@code grouping}, every group on {@code grid}. */
     public static TrainingPlan of(Network network, Grouping grouping, Grid grid) {
-        List<Grid> grids = new ArrayList<>();
-        for (int i = 0; i < grouping.size(); i++) {
-            grids.add(grid);
-        }
-        return of(network, grouping, grids);
-    }
-
-    /** Plans with one grid per group. */
-    public static TrainingPlan of(Network network, Grouping grouping, List<Grid> grids) {
-        if (grids.size() != grouping.size()) {
-            throw new IllegalArgumentException(grouping.size() + " groups but " + grids.size() + " grids");
-        }
         int lastTiled = grouping.lastBlock();
         if (lastTiled >= network.blocks().size()) {
             throw new IllegalArgumentException("groups " + grouping + " reach block " + lastTiled
@@ -77,7 +65,7 @@ public final class TrainingPlan {
                     layers.add(new PrefixLayer(position++, b, l));
                 }
             }
-            groups.add(new FusedGroup(g, layers, grids.get(g)));
+            groups.add(new FusedGroup(g, layers, grid));
         }
         return new TrainingPlan(network, groups);
     }

@@ -140,7 +140,7 @@ class CostModelTest {
     @Test
     void inProcessPeakByHand() {
         TrainingPlan plan = TrainingPlan.of(twoConvBlocks(), Grouping.parse("0-0,1-1"), new Grid(1, 2));
-        CostModel.RunnerMemory m = CostModel.inProcess(plan, BATCH, 2);
+        InProcessMemory.RunnerMemory m = InProcessMemory.of(plan, BATCH, 2);
         // Always: 4 tiles' kept 2176 bytes, two pool threads' 2304-byte bands.
         double always = 4 * 2176 + 2 * 2304;
         // At the end: both groups' input deltas (4 × 640), both groups' tile gradients (2 × 160 + 2 × 152),

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /** FTP geometry on the shipped YOLOv2 cfg against the figures DeepThings' formulas give. */
 class DeepThingsGeometryTest {
     static Network yolov2(int size) throws Exception {
-        return ModelBuilder.build(CfgParser.parse(Path.of("../conf/yolov2-voc.cfg")), BatchNorm.Mode.SYNC, 1,
+        return ModelBuilder.build(CfgParser.parse(ConfFiles.of("yolov2-voc.cfg")), BatchNorm.Mode.SYNC, 1,
                 new Shape(3, size, size)).network();
     }
 

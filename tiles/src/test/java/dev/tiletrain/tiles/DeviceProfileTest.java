@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DeviceProfileTest {
     @Test
     void thePi3ProfileHasItsSourcedNumbers() {
-        DeviceProfile pi = DeviceProfile.load(Path.of("../conf/profiles/pi3.properties"));
+        DeviceProfile pi = DeviceProfile.load(ConfFiles.of("profiles/pi3.properties"));
         assertEquals("pi3", pi.name());
         assertEquals(3.0, pi.convGflops(1));
         assertEquals(4.2, pi.convGflops(2));
@@ -26,14 +26,14 @@ class DeviceProfileTest {
 
     @Test
     void theMeasuredProfileOfThisMachineLoads() {
-        DeviceProfile here = DeviceProfile.load(Path.of("../conf/profiles/this-machine.properties"));
+        DeviceProfile here = DeviceProfile.load(ConfFiles.of("profiles/this-machine.properties"));
         assertEquals("this-machine", here.name());
         assertTrue(here.convGflops(1) > 0 && here.memoryGBps() > 0);
     }
 
     @Test
     void theEmulatedPi3ProfileSaysHowTheTestBedEmulatesIt() {
-        DeviceProfile emulated = DeviceProfile.load(Path.of("../conf/profiles/pi3-emulated.properties"));
+        DeviceProfile emulated = DeviceProfile.load(ConfFiles.of("profiles/pi3-emulated.properties"));
         DeviceLimits bed = emulated.testBed();
         assertEquals(0.4, bed.cpuShare().getAsDouble());
         assertEquals(1024L << 20, bed.memoryBytes().getAsLong());
@@ -44,18 +44,18 @@ class DeviceProfileTest {
 
     @Test
     void aProfileWithoutTestBedKeysIsNotEmulated() {
-        assertEquals(DeviceLimits.NONE, DeviceProfile.load(Path.of("../conf/profiles/pi3.properties")).testBed());
+        assertEquals(DeviceLimits.NONE, DeviceProfile.load(ConfFiles.of("profiles/pi3.properties")).testBed());
     }
 
     @Test
     void aPartialTestBedLeavesTheOtherLimitsUnset(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("partial.properties");
-        Files.writeString(f, Files.readString(Path.of("../conf/profiles/pi3.properties")) + "testbed.link.mbit=100\n");
+        Files.writeString(f, Files.readString(ConfFiles.of("profiles/pi3.properties")) + "testbed.link.mbit=100\n");
         DeviceLimits bed = DeviceProfile.load(f).testBed();
         assertEquals(DeviceLimits.NONE.withLinkMbit(100), bed);
         assertTrue(bed.any());
         Path bad = dir.resolve("bad.properties");
-        Files.writeString(bad, Files.readString(Path.of("../conf/profiles/pi3.properties")) + "testbed.cpu=-0.4\n");
+        Files.writeString(bad, Files.readString(ConfFiles.of("profiles/pi3.properties")) + "testbed.cpu=-0.4\n");
         assertEquals(bad + ": key 'testbed.cpu': '-0.4' is not a positive number",
                 assertThrows(IllegalArgumentException.class, () -> DeviceProfile.load(bad)).getMessage());
     }
@@ -63,14 +63,14 @@ class DeviceProfileTest {
     @Test
     void anUnknownKeyIsNamedWithTheFile(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("typo.properties");
-        Files.writeString(f, Files.readString(Path.of("../conf/profiles/pi3.properties")) + "link.mpbs=94\n");
+        Files.writeString(f, Files.readString(ConfFiles.of("profiles/pi3.properties")) + "link.mpbs=94\n");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DeviceProfile.load(f));
         assertTrue(e.getMessage().startsWith(f + ": unknown keys [link.mpbs]"), e.getMessage());
     }
 
     @Test
     void aMissingOrNonPositiveValueIsNamed(@TempDir Path dir) throws Exception {
-        String pi = Files.readString(Path.of("../conf/profiles/pi3.properties"));
+        String pi = Files.readString(ConfFiles.of("profiles/pi3.properties"));
         Path missing = dir.resolve("missing.properties");
         Files.writeString(missing, pi.replace("cores=4", ""));
         assertEquals(missing + ": missing key 'cores'",

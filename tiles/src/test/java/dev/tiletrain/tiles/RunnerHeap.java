@@ -70,7 +70,7 @@ final class RunnerHeap {
         for (String text : configurations) {
             Configuration c = Configuration.parse(text);
             TrainingPlan plan = TrainingPlan.of(c.network(), c.groups(), c.grid());
-            CostModel.RunnerMemory predicted = CostModel.inProcess(plan, c.batch(), THREADS);
+            InProcessMemory.RunnerMemory predicted = InProcessMemory.of(plan, c.batch(), THREADS);
             long measured = measure(text, predicted.peak());
             System.out.printf("%-55s %12.1f %12.1f %+7.1f%%  %s; %.1f, %.1f, %.1f%n", text, mb(predicted.peak()), mb(measured),
                     100.0 * (predicted.peak() - measured) / measured, predicted.moment(), mb(predicted.activations()),

@@ -1,6 +1,6 @@
 package dev.tiletrain.data.shapes;
 
-import dev.tiletrain.data.Box;
+import dev.tiletrain.data.LabelBox;
 import dev.tiletrain.data.Rng;
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -19,7 +19,7 @@ import java.util.List;
  * most of its area visible, so that every label is verifiable by eye. The colour says nothing about the class;
  * only the outline does. A pure function of (seed, index).
  */
-public record ShapeScene(BufferedImage image, List<Box> boxes) {
+public record ShapeScene(BufferedImage image, List<LabelBox> boxes) {
     private static final int MAX_OBJECTS = 5;
     /** A new shape may cover at most this much of an earlier one (and vice versa). */
     private static final double MAX_OVERLAP = .3;
@@ -62,10 +62,10 @@ public record ShapeScene(BufferedImage image, List<Box> boxes) {
         }
     }
 
-    private static List<Box> objects(Graphics2D g, Rng rng, int size, int classes) {
+    private static List<LabelBox> objects(Graphics2D g, Rng rng, int size, int classes) {
         int count = 1 + rng.below(MAX_OBJECTS);
         List<int[]> placed = new ArrayList<>();
-        List<Box> boxes = new ArrayList<>();
+        List<LabelBox> boxes = new ArrayList<>();
         for (int attempt = 0; placed.size() < count && attempt < 30 * count; attempt++) {
             int w = Math.max(4, Math.round(size * (.1f + rng.nextFloat() * .35f)));
             int h = Math.max(4, Math.min(Math.round(w * (.6f + rng.nextFloat())), Math.round(size * .6f)));
@@ -79,7 +79,7 @@ public record ShapeScene(BufferedImage image, List<Box> boxes) {
             placed.add(box);
             g.setColor(color);
             g.fill(kind.outline(x, y, w, h));
-            boxes.add(new Box((x + w / 2f) / size, (y + h / 2f) / size, (float) w / size, (float) h / size, kind.ordinal()));
+            boxes.add(new LabelBox((x + w / 2f) / size, (y + h / 2f) / size, (float) w / size, (float) h / size, kind.ordinal()));
         }
         return List.copyOf(boxes);
     }

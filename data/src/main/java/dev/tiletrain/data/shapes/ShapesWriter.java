@@ -1,6 +1,6 @@
 package dev.tiletrain.data.shapes;
 
-import dev.tiletrain.data.Box;
+import dev.tiletrain.data.LabelBox;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -69,7 +69,7 @@ public final class ShapesWriter {
 
     private static void writeImage(Path dir, int index, ShapeScene scene) {
         StringBuilder labels = new StringBuilder();
-        for (Box b : scene.boxes()) {
+        for (LabelBox b : scene.boxes()) {
             labels.append(String.format(Locale.ROOT, "%d %.6f %.6f %.6f %.6f%n", b.cls(), b.x(), b.y(), b.w(), b.h()));
         }
         try {

@@ -1,6 +1,6 @@
 package dev.tiletrain.data.cli;
 
-import dev.tiletrain.data.Box;
+import dev.tiletrain.data.LabelBox;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -16,11 +16,11 @@ final class BoxDrawing {
     private BoxDrawing() {
     }
 
-    static void draw(BufferedImage image, List<Box> boxes, List<String> names) {
+    static void draw(BufferedImage image, List<LabelBox> boxes, List<String> names) {
         Graphics2D g = image.createGraphics();
         try {
             g.setStroke(new BasicStroke(2));
-            for (Box b : boxes) {
+            for (LabelBox b : boxes) {
                 int x = Math.round((b.x() - b.w() / 2) * image.getWidth()), y = Math.round((b.y() - b.h() / 2) * image.getHeight());
                 int w = Math.round(b.w() * image.getWidth()), h = Math.round(b.h() * image.getHeight());
                 Color c = COLORS[b.cls() % COLORS.length];

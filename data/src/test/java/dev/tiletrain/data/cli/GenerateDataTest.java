@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tiletrain.data.Augmentation;
 import dev.tiletrain.data.BatchSchedule;
 import dev.tiletrain.data.BatchTruth;
-import dev.tiletrain.data.Box;
+import dev.tiletrain.data.LabelBox;
 import dev.tiletrain.data.DataFile;
 import dev.tiletrain.data.Dataset;
 import dev.tiletrain.data.DatasetCheck;
@@ -81,7 +81,7 @@ class GenerateDataTest {
             assertTrue(c > 0, "every class appears");
         }
         for (var image : train.images()) {
-            for (Box b : LabelFile.read(FILES, LabelPath.of(image), 8).boxes()) {
+            for (LabelBox b : LabelFile.read(FILES, LabelPath.of(image), 8).boxes()) {
                 assertTrue(b.x() - b.w() / 2 >= 0 && b.x() + b.w() / 2 <= 1.000001f && b.w() >= .09f && b.w() <= .46f, b.toString());
                 assertTrue(b.y() - b.h() / 2 >= 0 && b.y() + b.h() / 2 <= 1.000001f, b.toString());
             }
@@ -135,10 +135,10 @@ class GenerateDataTest {
                     im.setRGB(x, y, rgb);
                 }
             }
-            List<Box> boxes = new ArrayList<>();
+            List<LabelBox> boxes = new ArrayList<>();
             for (int k = 0; k < 30 && truth[slot * 150 + 5 * k + 2] > 0; k++) {
                 int at = slot * 150 + 5 * k;
-                boxes.add(new Box(truth[at], truth[at + 1], truth[at + 2], truth[at + 3], (int) truth[at + 4]));
+                boxes.add(new LabelBox(truth[at], truth[at + 1], truth[at + 2], truth[at + 3], (int) truth[at + 4]));
             }
             assertFalse(boxes.isEmpty());
             BoxDrawing.draw(im, boxes, train.names());

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tiletrain.data.Box;
+import dev.tiletrain.data.LabelBox;
 import java.awt.geom.Rectangle2D;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -27,15 +27,15 @@ class ShapeSceneTest {
     void scenesHaveOneToFiveObjectsInsideTheImageMostlyUncovered() {
         for (int i = 0; i < 200; i++) {
             ShapeScene scene = ShapeScene.generate(3, i, 128, 4);
-            List<Box> boxes = scene.boxes();
+            List<LabelBox> boxes = scene.boxes();
             assertTrue(boxes.size() >= 1 && boxes.size() <= 5, boxes.toString());
-            for (Box b : boxes) {
+            for (LabelBox b : boxes) {
                 assertTrue(b.cls() >= 0 && b.cls() < 4);
                 assertTrue(b.x() - b.w() / 2 >= 0 && b.x() + b.w() / 2 <= 1 && b.y() - b.h() / 2 >= 0 && b.y() + b.h() / 2 <= 1);
             }
             for (int p = 0; p < boxes.size(); p++) {
                 for (int q = p + 1; q < boxes.size(); q++) {
-                    Box a = boxes.get(p), b = boxes.get(q);
+                    LabelBox a = boxes.get(p), b = boxes.get(q);
                     double w = Math.min(a.x() + a.w() / 2, b.x() + b.w() / 2) - Math.max(a.x() - a.w() / 2, b.x() - b.w() / 2);
                     double h = Math.min(a.y() + a.h() / 2, b.y() + b.h() / 2) - Math.max(a.y() - a.h() / 2, b.y() - b.h() / 2);
                     double overlap = w > 0 && h > 0 ? w * h : 0;

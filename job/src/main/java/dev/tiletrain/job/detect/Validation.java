@@ -1,6 +1,6 @@
 package dev.tiletrain.job.detect;
 
-import dev.tiletrain.data.Box;
+import dev.tiletrain.data.LabelBox;
 import dev.tiletrain.data.Dataset;
 import dev.tiletrain.data.HadoopFiles;
 import dev.tiletrain.data.LabelFile;
@@ -47,7 +47,7 @@ public final class Validation {
             for (List<List<PixelBox>> t : truths) {
                 t.add(new ArrayList<>());
             }
-            for (Box b : LabelFile.read(files, LabelPath.of(f.image()), valid.classes()).boxes()) {
+            for (LabelBox b : LabelFile.read(files, LabelPath.of(f.image()), valid.classes()).boxes()) {
                 truths.get(b.cls()).get(i).add(PixelBox.ofLabel(b.x(), b.y(), b.w(), b.h(), f.width(), f.height()));
             }
             for (Region.Detection d : f.detections()) {

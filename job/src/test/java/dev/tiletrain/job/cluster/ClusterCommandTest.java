@@ -19,6 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The command line's answers where no cluster needs to start (the cluster itself: LoopbackClusterTest). */
 class ClusterCommandTest {
+    private static final Path PROFILES = LoopbackClusterExtension.moduleDir().resolve("../conf/profiles").normalize();
+
     @TempDir
     Path dir;
 
@@ -79,8 +81,8 @@ class ClusterCommandTest {
         assertTrue(err().contains("--cpu 0.0001 is below 0.001 of a core"), err());
         assertEquals(1, run("start", "--memory", "64m"));
         assertTrue(err().contains("--memory 64 MiB is below 128 MiB"), err());
-        assertEquals(1, run("--profiles", "../conf/profiles", "start", "--profile", "pi3"));
-        assertTrue(err().contains("--profile pi3: ../conf/profiles/pi3.properties has none of the keys testbed.cpu"), err());
+        assertEquals(1, run("--profiles", PROFILES.toString(), "start", "--profile", "pi3"));
+        assertTrue(err().contains("--profile pi3: " + PROFILES.resolve("pi3.properties") + " has none of the keys testbed.cpu"), err());
         assertFalse(Files.exists(dir.resolve("pids")));
         assertFalse(Files.exists(dir.resolve("testbed.properties")));
     }

@@ -1,5 +1,6 @@
 package dev.tiletrain.tiles.cli;
 
+import dev.tiletrain.tiles.ConfFiles;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,7 +31,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** {@code tiletrain backprop} writes the specified files, and through a tiled plan the same values. */
 class BackpropCommandTest {
-    private static final String CFG = "../conf/tiny-test.cfg";
+    private static final String CFG = ConfFiles.of("tiny-test.cfg").toString();
     @TempDir
     static Path dir;
 

@@ -1,5 +1,6 @@
 package dev.tiletrain.tiles.cli;
 
+import dev.tiletrain.tiles.ConfFiles;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,7 +23,7 @@ class PlanCommandTest {
 
     @Test
     void jsonHasDeepThingsFirstRowWidthsForYolov2At608() {
-        Run r = plan("--cfg", "../conf/yolov2-voc.cfg", "--input", "608x608", "--tiles", "5x5", "--groups", "0-15",
+        Run r = plan("--cfg", ConfFiles.of("yolov2-voc.cfg").toString(), "--input", "608x608", "--tiles", "5x5", "--groups", "0-15",
                 "--profile", PROFILE, "--json");
         assertEquals(0, r.code(), r.err());
         // Widths 187, 246, 246, 246, 155 of the layer-0 input regions of the first tile row.
@@ -36,7 +37,7 @@ class PlanCommandTest {
 
     @Test
     void autoChoosesAPlanThatFitsAndSaysWhy() {
-        Run r = plan("--cfg", "../conf/yolov2-tiny-voc.cfg", "--input", "224x224", "--devices", "4", "--profile", PROFILE);
+        Run r = plan("--cfg", ConfFiles.of("yolov2-tiny-voc.cfg").toString(), "--input", "224x224", "--devices", "4", "--profile", PROFILE);
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("predicted iteration") && r.out().contains("group 0"), r.out());
         assertTrue(!r.out().contains("DOES NOT FIT"), r.out());
@@ -44,9 +45,9 @@ class PlanCommandTest {
 
     @Test
     void badInputIsAClearErrorWithExitTwo() {
-        Run r = plan("--cfg", "../conf/yolov2-voc.cfg", "--tiles", "5x5", "--groups", "0-26", "--profile", PROFILE);
+        Run r = plan("--cfg", ConfFiles.of("yolov2-voc.cfg").toString(), "--tiles", "5x5", "--groups", "0-26", "--profile", PROFILE);
         assertEquals(2, r.code());
         assertTrue(r.err().contains("block 25 [route] cannot be tiled"), r.err());
-        assertEquals(2, plan("--cfg", "../conf/yolov2-voc.cfg", "--input", "608").code());
+        assertEquals(2, plan("--cfg", ConfFiles.of("yolov2-voc.cfg").toString(), "--input", "608").code());
     }
 }

@@ -1,5 +1,6 @@
 package dev.tiletrain.tiles.cli;
 
+import dev.tiletrain.tiles.ConfFiles;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,7 +22,7 @@ class ProfileCommandTest {
     void writesALoadableProfileWithTheGivenOptions(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("p.properties");
         ByteArrayOutputStream stdout = new ByteArrayOutputStream(), stderr = new ByteArrayOutputStream();
-        int code = ProfileCommand.run(new String[] {"--cfg", "../conf/tiny-test.cfg", "--input", "32", "--repeats", "1",
+        int code = ProfileCommand.run(new String[] {"--cfg", ConfFiles.of("tiny-test.cfg").toString(), "--input", "32", "--repeats", "1",
                 "--cores", "1", "--clock", "cpu", "--out", out.toString(), "--name", "tiny", "--link-mbps", "94", "--stage-overhead-ms", "300"},
                 new PrintStream(stdout), new PrintStream(stderr));
         assertEquals(0, code, stderr.toString());

@@ -1,5 +1,5 @@
 package dev.tiletrain.data;
 
 /** One labelled object: centre, width and height normalized to the image (0..1), and its class id. */
-public record Box(float x, float y, float w, float h, int cls) {
+public record LabelBox(float x, float y, float w, float h, int cls) {
 }

@@ -4,8 +4,8 @@ import dev.tiletrain.ops.tensor.Rect;
 import java.util.Random;
 
 /** Random decoded images for tests, and the part of one that a tile would decode. */
-final class TestImages {
-    private TestImages() {
+final class RandomImages {
+    private RandomImages() {
     }
 
     /** A w × h image of byte-valued random pixels (as decoding produces). */

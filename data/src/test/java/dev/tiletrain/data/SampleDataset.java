@@ -13,11 +13,11 @@ import javax.imageio.ImageIO;
  * A small Darknet-layout dataset under a directory: images of different sizes and kinds (RGB, gray and palette
  * PNG, JPEG), label files (one image without), a train list, names and a {@code .data} file.
  */
-final class TestDataset {
+final class SampleDataset {
     static final String DATA = "set.data";
     private static final int[][] SIZES = {{40, 30}, {23, 41}, {64, 48}, {31, 31}, {50, 20}, {33, 45}};
 
-    private TestDataset() {
+    private SampleDataset() {
     }
 
     static void write(java.nio.file.Path dir) throws IOException {
