@@ -16,17 +16,21 @@ import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
- * The training application: {@code spark-submit --class dev.tiletrain.job.TrainJob tiletrain-job.jar
- * [--resume]} with the run described by {@code spark.tiletrain.*} settings. Exit codes: 0 trained, 1 failed,
- * 2 bad settings, arguments or input files (a cfg, weights or data set that cannot be used: reported before
- * any executor work, except a bad image or label, reported when an executor meets it).
+ * The training application: {@code spark-submit [spark options] --class dev.tiletrain.job.TrainJob
+ * tiletrain-job.jar [--resume] [--conf spark.tiletrain.KEY=VALUE ...]} with the run described by
+ * {@code spark.tiletrain.*} settings, given to spark-submit before the jar or to the application after it.
+ * Exit codes: 0 trained, 1 failed, 2 bad settings, arguments or input files (a cfg, weights or data set that
+ * cannot be used: reported before any executor work, except a bad image or label, reported when an executor
+ * meets it), 128 + the signal's number when stopped by SIGINT or SIGTERM (after a checkpoint).
  */
 public final class TrainJob {
     static final String USAGE = """
-            usage: spark-submit --class dev.tiletrain.job.TrainJob tiletrain-job.jar [--resume]
-                     --conf spark.tiletrain.model=NET.cfg --conf spark.tiletrain.data=D.data [--conf spark.tiletrain.KEY=VALUE ...]
+            usage: spark-submit [--master URL] [--conf spark.tiletrain.KEY=VALUE ...] --class dev.tiletrain.job.TrainJob \\
+                     tiletrain-job.jar [--resume] [--conf spark.tiletrain.KEY=VALUE ...]
               --resume   continue from the newest complete checkpoint in spark.tiletrain.checkpoint.dir
-            Every spark.tiletrain.* key is listed, with its default, in README.md.""";
+              --conf     a spark.tiletrain.* setting; after the jar only these (Spark's own options go before it)
+            spark.tiletrain.model and spark.tiletrain.data are required; every key is listed, with its default, in
+            README.md.""";
 
     /** Exceptions that mean a setting or an input file cannot be used, each message one line naming it. */
     private static final List<Class<? extends Exception>> BAD_INPUT = List.of(ConfException.class, CfgException.class,
@@ -37,18 +41,25 @@ public final class TrainJob {
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
         boolean resume = false;
-        for (String a : args) {
+        SparkConf sparkConf = configure(new SparkConf());
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
             if (a.equals("--resume")) {
                 resume = true;
             } else if (a.equals("--help") || a.equals("-h")) {
                 System.out.println(USAGE);
                 return;
+            } else if (a.equals("--conf") && i + 1 < args.length && args[i + 1].startsWith(TiletrainConf.PREFIX)
+                    && args[i + 1].contains("=")) {
+                String setting = args[++i];
+                sparkConf.set(setting.substring(0, setting.indexOf('=')), setting.substring(setting.indexOf('=') + 1));
             } else {
-                System.err.println("TrainJob: unknown argument '" + a + "'\n" + USAGE);
+                System.err.println("TrainJob: " + (a.equals("--conf") ? "after the jar --conf takes a "
+                        + TiletrainConf.PREFIX + "KEY=VALUE setting (Spark's own options go before the jar)"
+                        : "unknown argument '" + a + "'") + "\n" + USAGE);
                 System.exit(2);
             }
         }
-        SparkConf sparkConf = configure(new SparkConf());
         TiletrainConf conf;
         try {
             conf = TiletrainConf.from(sparkConf);

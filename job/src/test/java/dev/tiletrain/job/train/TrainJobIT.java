@@ -199,6 +199,41 @@ class TrainJobIT {
                 "the in-process runner, through spark-submit");
     }
 
+    /**
+     * README's command for a real cluster, as written there, with its placeholders filled in and Spark's own
+     * launcher class standing in for a distribution's {@code bin/spark-submit}; run from the repository root.
+     */
+    @Test
+    void readmesRealClusterCommandTrains(@TempDir Path temp) throws Exception {
+        Path root = LoopbackClusterExtension.moduleDir().getParent();
+        String readme = Files.readString(root.resolve("README.md"));
+        java.util.regex.Matcher block = java.util.regex.Pattern.compile("```\n(spark-submit --master [^`]*)```")
+                .matcher(readme);
+        assertTrue(block.find(), "README has no spark-submit block");
+        String written = block.group(1).replace("\\\n", " ").strip();
+        String filled = written.replace("spark://HOST:7077", CLUSTER.masterUrl())
+                .replace("DATA.data", fixture.data.toString()).replace("CHECKPOINTS", temp.toUri().toString());
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(List.of(org.apache.spark.launcher.JavaModuleOptions.defaultModuleOptionArray()));
+        command.addAll(List.of("-cp", LoopbackClusterExtension.sparkHome().classpath(),
+                "org.apache.spark.deploy.SparkSubmit"));
+        List<String> words = new ArrayList<>(List.of(filled.split("\\s+")));
+        assertEquals("spark-submit", words.remove(0));
+        // The test cluster's own needs, then README's options; a few iterations after the jar, as the usage allows.
+        command.addAll(List.of("--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.driver.bindAddress=127.0.0.1",
+                "--conf", "spark.executor.memory=512m", "--conf", "spark.tiletrain.masterWebUi=" + CLUSTER.masterWebUi()));
+        command.addAll(words);
+        command.addAll(List.of("--conf", "spark.tiletrain.iterations=2", "--conf", "spark.tiletrain.batch=2",
+                "--conf", "spark.tiletrain.tiles=2x2", "--conf", "spark.tiletrain.groups=" + TrainingFixture.GROUPS));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true);
+        builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+        Process submit = builder.start();
+        String output = new String(submit.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(submit.waitFor(2, TimeUnit.MINUTES), output);
+        assertEquals(0, submit.exitValue(), written + "\n" + output);
+        assertTrue(Files.isRegularFile(temp.resolve("iter-00000002").resolve(TrainCheckpoint.WEIGHTS)), output);
+    }
+
     private static SparkConf driverConf(String name, Path checkpoints) {
         SparkConf conf = TrainJob.configure(CLUSTER.driverConf(name));
         // The executors load the job from the built jar, as spark-submit ships it, not from target/classes.
