@@ -30,6 +30,22 @@ public final class PredictionCheck {
         samples.add(devices);
     }
 
+    /**
+     * The prediction as {@code key=value} lines, for tools that set it beside the run's metrics CSV: the
+     * iteration's seconds, and per device (0-based, the driver's first) its memory and link bytes.
+     */
+    public static String properties(Prediction p) {
+        StringBuilder text = new StringBuilder();
+        text.append("iteration.seconds=").append(p.iterationSeconds()).append('\n');
+        text.append("stages=").append(p.stages()).append('\n');
+        text.append("sync.rounds=").append(p.syncRounds()).append('\n');
+        for (int d = 0; d < p.deviceMemory().length; d++) {
+            text.append("device.").append(d).append(".memory.bytes=").append(p.deviceMemory()[d]).append('\n');
+            text.append("device.").append(d).append(".link.bytes=").append(p.linkBytes()[d]).append('\n');
+        }
+        return text.toString();
+    }
+
     /** The comparison, a line per quantity; empty before an iteration past the warm-up. */
     public String report() {
         if (seconds.size() <= WARM_UP) {

@@ -5,6 +5,8 @@ import dev.tiletrain.data.Dataset;
 import dev.tiletrain.data.HadoopFiles;
 import dev.tiletrain.job.checkpoint.Checkpoint;
 import dev.tiletrain.job.checkpoint.CheckpointStore;
+import dev.tiletrain.job.checkpoint.PartWriter;
+import dev.tiletrain.job.checkpoint.ReplacedFile;
 import dev.tiletrain.job.cluster.ExecutorWait;
 import dev.tiletrain.job.cluster.TestBedMeter;
 import dev.tiletrain.job.conf.ConfException;
@@ -24,6 +26,7 @@ import dev.tiletrain.ops.model.ModelOptimizer;
 import dev.tiletrain.ops.optim.ImagesSeen;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -107,6 +110,11 @@ public final class Trainer {
             sc.sc().addSparkListener(new StageTimesListener(metrics.get()));
             RunReport.writePlan(store.get().fileSystem(), dir, PlanTable.describe(setup.plan(), setup.spec().imagesPerPass(),
                     setup.prediction()));
+            if (setup.prediction().isPresent()) {
+                byte[] predicted = PredictionCheck.properties(setup.prediction().get()).getBytes(StandardCharsets.UTF_8);
+                ReplacedFile.write(store.get().fileSystem(), new Path(dir, sc.sc().applicationId() + "-prediction.properties"),
+                        PartWriter.of(predicted));
+            }
         } else {
             LOG.warn("no {}: neither checkpoints nor the final weights will be saved", ConfKeys.CHECKPOINT_DIR.name());
         }
