@@ -1,5 +1,7 @@
 package dev.tiletrain.ops.optim;
 
+import dev.tiletrain.ops.parallel.ComputeThreads;
+
 /**
  * Darknet's SGD with momentum and weight decay, exactly as {@code update_convolutional_layer} and
  * {@code update_connected_layer} compute it, on flat vectors laid out by a {@link ParamLayout}.
@@ -51,14 +53,17 @@ public final class Sgd {
             }
             float alpha = rate * r.rateScale() / batch;
             boolean decayed = r.role().decayed;
-            for (int i = r.offset(), end = r.offset() + r.length(); i < end; i++) {
-                float u = momentum[i] - gradients[i];
-                if (decayed) {
-                    u += decayStep * weights[i];
+            int offset = r.offset();
+            ComputeThreads.split(r.length(), ComputeThreads.grain(1), (from, to) -> {
+                for (int i = offset + from, end = offset + to; i < end; i++) {
+                    float u = momentum[i] - gradients[i];
+                    if (decayed) {
+                        u += decayStep * weights[i];
+                    }
+                    weights[i] += alpha * u;
+                    momentum[i] = this.momentum * u;
                 }
-                weights[i] += alpha * u;
-                momentum[i] = this.momentum * u;
-            }
+            });
         }
     }
 }

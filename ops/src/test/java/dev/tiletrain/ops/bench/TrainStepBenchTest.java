@@ -18,7 +18,7 @@ class TrainStepBenchTest {
     /** Surefire runs in the module directory. */
     private static final Path CONF = Path.of("..", "conf");
 
-    /** The FLOP count of shared/bench/yolo_nets.py's flops(spec, H, W, B)["train"], which PyTorch's figures use. */
+    /** The count submit/pytorch-train-step prints for the same cfg: 2 per multiply-add of forward, weight and input gradients, no input gradient for layer 0. */
     @ParameterizedTest
     @CsvSource({"yolov2-voc-prefix16.cfg, 416, 1, 36217159680", "yolov2-tiny-voc.cfg, 64, 2, 982892544"})
     void countsConvolutionFlopsAsThePyTorchReference(String cfg, int size, int batch, long flops) throws IOException {
