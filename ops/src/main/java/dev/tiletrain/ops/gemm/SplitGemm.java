@@ -15,7 +15,7 @@ final class SplitGemm implements Gemm {
     /** Fewest terms of the sum per part when the sum is split. */
     private static final int SUM_GRAIN = 4096;
 
-    static final SplitGemm STANDARD = new SplitGemm(NetlibGemm.INSTANCE);
+    static final SplitGemm STANDARD = new SplitGemm(EngineChoice.pick());
 
     private final Gemm engine;
 

@@ -1,0 +1,35 @@
+package dev.tiletrain.ops.gemm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The engine a JVM picks, and the property that forces one (this machine has the system OpenBLAS, as CI). */
+class EngineChoiceTest {
+    @AfterEach
+    void clearProperty() {
+        System.clearProperty(EngineChoice.PROPERTY);
+    }
+
+    @Test
+    void prefersTheSystemOpenBlasThroughNetlib() {
+        assertEquals("netlib JNIBLAS (native)", EngineChoice.pick().backend());
+    }
+
+    @Test
+    void thePropertyForcesTheBundledOpenBlas() {
+        System.setProperty(EngineChoice.PROPERTY, "bundled");
+        String backend = EngineChoice.pick().backend();
+        assertTrue(backend.startsWith("OpenBLAS ") && backend.contains("bundled (JavaCPP, linux-x86_64)"), backend);
+    }
+
+    @Test
+    void anUnknownEngineIsRefusedByName() {
+        System.setProperty(EngineChoice.PROPERTY, "mkl");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, EngineChoice::pick);
+        assertEquals("-Dtiletrain.gemm must be netlib or bundled, got 'mkl'", e.getMessage());
+    }
+}
