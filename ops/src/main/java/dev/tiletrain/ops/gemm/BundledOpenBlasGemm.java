@@ -21,16 +21,13 @@ final class BundledOpenBlasGemm implements Gemm {
     /** A, B and C of this thread's calls, grown as needed and kept. */
     private static final ThreadLocal<FloatPointer[]> BUFFERS = ThreadLocal.withInitial(() -> new FloatPointer[3]);
 
-    private final String version;
-
-    private BundledOpenBlasGemm(String version) {
-        this.version = version;
+    private BundledOpenBlasGemm() {
     }
 
     /** Loads the bundled library for this platform; throws when the jar has none for it. */
     static BundledOpenBlasGemm load() {
         Loader.load(openblas_nolapack.class);
-        return new BundledOpenBlasGemm(openblas_nolapack.class.getPackage().getImplementationVersion());
+        return new BundledOpenBlasGemm();
     }
 
     @Override
@@ -76,6 +73,6 @@ final class BundledOpenBlasGemm implements Gemm {
 
     @Override
     public String backend() {
-        return "OpenBLAS " + (version == null ? "" : version + " ") + "bundled (JavaCPP, " + Loader.getPlatform() + ")";
+        return "OpenBLAS bundled in the jar (JavaCPP, " + Loader.getPlatform() + ")";
     }
 }
