@@ -120,6 +120,8 @@ public final class TrainJob {
     /** Kryo with registration required and tiletrain's registrator (kept beside any other registrator). */
     public static SparkConf configure(SparkConf conf) {
         conf.setIfMissing("spark.app.name", "tiletrain");
+        // One level of parallelism: tasks (and spark.tiletrain.threads inside them), not OpenBLAS's own threads.
+        conf.setIfMissing("spark.executorEnv.OPENBLAS_NUM_THREADS", "1");
         for (Map.Entry<String, String> e : KryoClasses.sparkConf().entrySet()) {
             if (e.getKey().equals("spark.kryo.registrator")) {
                 String others = conf.get(e.getKey(), "");

@@ -21,10 +21,11 @@ import org.apache.hadoop.fs.Path;
  *
  * @param imagesPerPass images in one pass (one forward and one backward Spark job): the iteration's batch
  *     divided by its subdivisions
+ * @param threads compute threads inside a tile task ({@code spark.tiletrain.threads})
  */
 public record RunSpec(String cfgName, String cfgText, int width, int height, BatchNorm.Mode mode,
         BatchNorm.Backward backward, String grouping, String grid, String[] images, int classes, String[] names, long seed,
-        int imagesPerPass, String[] hadoopConf) implements Serializable {
+        int imagesPerPass, int threads, String[] hadoopConf) implements Serializable {
 
     public Cfg cfg() {
         return CfgParser.parse(cfgText, cfgName);

@@ -9,6 +9,7 @@ import dev.tiletrain.ops.layers.BatchNorm;
 import dev.tiletrain.ops.layers.Param;
 import dev.tiletrain.ops.model.Model;
 import dev.tiletrain.ops.model.ModelBuilder;
+import dev.tiletrain.ops.parallel.ComputeThreads;
 import dev.tiletrain.ops.tensor.Shape;
 import dev.tiletrain.ops.tensor.Tensor;
 import dev.tiletrain.tiles.FusedGroup;
@@ -35,6 +36,7 @@ public final class TiledPrefix {
     private final TileCrop crop;
 
     private TiledPrefix(RunSpec spec) {
+        ComputeThreads.set(spec.threads());
         Cfg cfg = spec.cfg();
         Grouping grouping = Grouping.parse(spec.grouping());
         model = ModelBuilder.build(cfg.prefix(grouping.lastBlock()), spec.mode(), spec.backward(), spec.seed(),

@@ -106,7 +106,8 @@ public record TrainSetup(RunSpec spec, Model model, TrainingPlan plan, int tiled
         });
         RunSpec spec = new RunSpec(cfgLocation, cfgText, width, height, mode, backward, plan.grouping().toString(),
                 plan.group(0).grid().toString(), dataset.images().stream().map(Path::toString).toArray(String[]::new),
-                dataset.classes(), dataset.names().toArray(String[]::new), seed, perPass, entries.toArray(String[]::new));
+                dataset.classes(), dataset.names().toArray(String[]::new), seed, perPass, conf.get(ConfKeys.THREADS),
+                entries.toArray(String[]::new));
         long seen = 0;
         if (conf.find(ConfKeys.WEIGHTS).isPresent()) {
             String weights = conf.get(ConfKeys.WEIGHTS);

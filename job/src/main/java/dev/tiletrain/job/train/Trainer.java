@@ -24,6 +24,7 @@ import dev.tiletrain.ops.layers.BatchNorm;
 import dev.tiletrain.ops.model.Model;
 import dev.tiletrain.ops.model.ModelOptimizer;
 import dev.tiletrain.ops.optim.ImagesSeen;
+import dev.tiletrain.ops.parallel.ComputeThreads;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -69,6 +70,9 @@ public final class Trainer {
         int executors = ExecutorWait.expected(sc.sc(), masterUi);
         ExecutorWait.await(sc.sc(), executors, Duration.ofSeconds(conf.get(ConfKeys.EXECUTOR_WAIT_SECONDS)), masterUi);
         int devices = sc.defaultParallelism();
+        // The driver's own compute (the tail, the update) on the same threads as a tile task: the tail runs
+        // while the tiles wait, on a device like theirs.
+        ComputeThreads.set(conf.get(ConfKeys.THREADS));
         TrainSetup setup = TrainSetup.of(conf, sc.hadoopConfiguration(),
                 List.of(sc.getConf().getAllWithPrefix("spark.hadoop.")), devices);
         Model model = setup.model();

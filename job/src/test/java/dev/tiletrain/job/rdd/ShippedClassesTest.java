@@ -93,7 +93,7 @@ class ShippedClassesTest {
                 PassSum.part(0, 1, new float[1], new int[] {4}, new BatchNorm.Stats[] {st})).merge(
                 PassSum.part(0, 1, new float[1], new int[] {4}, new BatchNorm.Stats[] {st})), "statistics twice");
         RunSpec spec = roundTrip(new RunSpec("a.cfg", "[net]", 64, 32, BatchNorm.Mode.SYNC, BatchNorm.Backward.DARKNET,
-                "0-3", "2x2", new String[] {"x.jpg"}, 2, new String[] {"a", "b"}, 7, 2, new String[] {"k", "v"}));
+                "0-3", "2x2", new String[] {"x.jpg"}, 2, new String[] {"a", "b"}, 7, 2, 1, new String[] {"k", "v"}));
         assertEquals(BatchNorm.Mode.SYNC, spec.mode());
         assertEquals(BatchNorm.Backward.DARKNET, spec.backward());
         assertArrayEquals(new String[] {"k", "v"}, spec.hadoopConf());

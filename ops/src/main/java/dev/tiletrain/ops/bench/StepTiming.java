@@ -2,6 +2,7 @@ package dev.tiletrain.ops.bench;
 
 import dev.tiletrain.ops.gemm.Gemm;
 import dev.tiletrain.ops.layers.WholeMapPass;
+import dev.tiletrain.ops.parallel.ComputeThreads;
 import com.sun.management.OperatingSystemMXBean;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -13,7 +14,7 @@ import java.util.Arrays;
  * {@link Result} line. It runs alone in its JVM because OpenBLAS reads OPENBLAS_NUM_THREADS once, when
  * it loads.
  *
- * <p>Arguments: {@code CFG SIZE BATCH STEPS WARMUP}.
+ * <p>Arguments: {@code CFG SIZE BATCH STEPS WARMUP THREADS}, THREADS the {@link ComputeThreads} of the step.
  */
 public final class StepTiming {
     /** What the parent reads from the child's standard output: the line starting with this. */
@@ -44,10 +45,11 @@ public final class StepTiming {
     }
 
     public static void main(String[] args) throws IOException {
-        if (args.length != 5) {
-            System.err.println("usage: StepTiming CFG SIZE BATCH STEPS WARMUP");
+        if (args.length != 6) {
+            System.err.println("usage: StepTiming CFG SIZE BATCH STEPS WARMUP THREADS");
             System.exit(2);
         }
+        ComputeThreads.set(Integer.parseInt(args[5]));
         Result r = measure(Path.of(args[0]), Integer.parseInt(args[1]), Integer.parseInt(args[2]),
                 Integer.parseInt(args[3]), Integer.parseInt(args[4]));
         System.out.println(r.encode());

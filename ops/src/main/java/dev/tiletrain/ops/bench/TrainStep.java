@@ -20,8 +20,8 @@ import java.nio.file.Path;
 import java.util.Random;
 
 /**
- * One untiled training step of a cfg's network as the benchmark times it, the same step as PyTorch's
- * reference ({@code shared/bench/torch_bench.py}): batch-norm in sync mode, forward, the loss
+ * One untiled training step of a cfg's network as the benchmark times it, the same step as the PyTorch
+ * reference {@code submit/pytorch-train-step} builds from the same cfg: batch-norm in sync mode, forward, the loss
  * {@code ½·Σ out² / batch} (so dLoss/d out = out / batch) at the last layer before a trailing loss layer
  * ({@code [region]}, {@code [cost]}), which is left out, backward without the input gradient, and the
  * model's SGD update (momentum, decay, rolling statistics) from the cfg's {@code [net]}.
@@ -74,7 +74,7 @@ final class TrainStep {
     /**
      * Floating-point operations of the step's convolutions (2 per multiply-add): forward, weight gradient
      * and input gradient, except the input gradient of a convolution that reads the network's input.
-     * Batch norm, activations and pooling are not counted (the convention of shared/BENCHMARKS.md).
+     * Batch norm, activations and pooling are not counted; {@code submit/pytorch-train-step} counts alike.
      */
     double convFlops() {
         double total = 0;

@@ -16,28 +16,31 @@ import java.util.Set;
 
 /**
  * {@code tiletrain bench}: the median time of one untiled training step per configuration (model, input
- * size, batch, BLAS threads), its convolution GFLOP/s and peak live heap. Each configuration runs in a
+ * size, batch, compute threads), its convolution GFLOP/s and peak live heap. Each configuration runs in a
  * child JVM of its own ({@link StepTiming}), one after another: OpenBLAS takes its thread count from
  * OPENBLAS_NUM_THREADS when it loads, and configurations running side by side would time each other.
  */
 public final class TrainStepBench {
     private static final String USAGE = """
             Usage: tiletrain bench [--models CFG,...] [--sizes S,...] [--batches B,...] [--threads T,...]
-                                   [--steps N] [--warmup N] [--heap SIZE]
+                                   [--split java|openblas] [--steps N] [--warmup N] [--heap SIZE]
 
             Times one untiled training step (forward, backward, SGD update) per configuration, each in its own
-            JVM with OPENBLAS_NUM_THREADS=T, one after another, and prints the median over N steps after the
-            warm-up, the fastest and slowest, the median CPU time of the whole JVM per step (GC and BLAS threads
-            included; on a shared machine, wall time above CPU time is time other work took), the convolutions'
-            GFLOP/s (forward, weight and input gradients; no input gradient for the first layer) and the peak
-            live heap. The step is PyTorch's reference step (shared/bench): batch
+            JVM, one after another, and prints the median over N steps after the warm-up, the fastest and
+            slowest, the median CPU time of the whole JVM per step (GC and BLAS threads included; on a shared
+            machine, wall time above CPU time × threads is time other work took), the convolutions' GFLOP/s
+            (forward, weight and input gradients; no input gradient for the first layer) and the peak live
+            heap. The step is the one submit/pytorch-train-step builds in PyTorch from the same cfg: batch
             norm with batch statistics, loss ½·Σ out²/batch at the last layer before a trailing [region] or
             [cost] (left out), backward without the input's gradient, Darknet's SGD update from [net].
 
               --models CFG,...   cfg files (default conf/yolov2-voc-prefix16.cfg,conf/yolov2-tiny-voc.cfg)
               --sizes S,...      square input sides (default 416)
               --batches B,...    images per step (default 1,4)
-              --threads T,...    OpenBLAS threads (default 1,2)
+              --threads T,...    threads of the step (default 1,2)
+              --split WHO        who uses the T threads: java (default; the compute threads of a Spark task,
+                                 spark.tiletrain.threads, with OPENBLAS_NUM_THREADS=1) or openblas (its own
+                                 threads inside each GEMM, everything else on one thread)
               --steps N          timed steps (default 7)
               --warmup N         untimed steps before them (default 3)
               --heap SIZE        the child JVMs' fixed, pre-touched heap, as for -Xmx (default 3g)
@@ -49,7 +52,7 @@ public final class TrainStepBench {
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
         try {
-            Arguments a = Arguments.parse(args, Set.of("models", "sizes", "batches", "threads", "steps", "warmup", "heap"));
+            Arguments a = Arguments.parse(args, Set.of("models", "sizes", "batches", "threads", "split", "steps", "warmup", "heap"));
             if (a.help()) {
                 out.print(USAGE);
                 return 0;
@@ -80,12 +83,16 @@ public final class TrainStepBench {
         List<Integer> threads = integers(a, "threads", "1,2", 1, 256);
         int steps = a.integer("steps", 7, 1, 100_000);
         int warmup = a.integer("warmup", 3, 0, 100_000);
+        String split = a.get("split", "java");
+        if (!split.equals("java") && !split.equals("openblas")) {
+            throw new UsageException("--split must be java or openblas, got '" + split + "'");
+        }
         String heap = a.get("heap", "3g");
         if (!heap.matches("[0-9]+[kKmMgG]?")) {
             throw new UsageException("--heap must be a size such as 3g or 2048m, got '" + heap + "'");
         }
-        out.printf("untiled training step, median of %d after %d warm-up, one JVM per row (-Xms%s -Xmx%s, pre-touched)%n",
-                steps, warmup, heap, heap);
+        out.printf("untiled training step, median of %d after %d warm-up, one JVM per row (-Xms%s -Xmx%s, pre-touched),"
+                + " threads split by %s%n", steps, warmup, heap, heap, split);
         out.printf("%-22s %5s %5s %7s %10s %9s %9s %8s %10s %8s %12s%n", "model", "size", "batch", "threads",
                 "median ms", "min ms", "max ms", "CPU ms", "GFLOP", "GFLOP/s", "live heap MB");
         String backend = null;
@@ -93,7 +100,7 @@ public final class TrainStepBench {
             for (int size : sizes) {
                 for (int batch : batches) {
                     for (int t : threads) {
-                        StepTiming.Result r = child(model, size, batch, t, steps, warmup, heap);
+                        StepTiming.Result r = child(model, size, batch, t, split.equals("java"), steps, warmup, heap);
                         if (r == null) {
                             err.printf("bench: %s at %d, batch %d, %d threads failed (its JVM's errors are above)%n",
                                     model, size, batch, t);
@@ -112,9 +119,12 @@ public final class TrainStepBench {
         return 0;
     }
 
-    /** Runs one configuration in a child JVM with this JVM's flags and classpath; null when it failed. */
-    private static StepTiming.Result child(Path model, int size, int batch, int threads, int steps, int warmup,
-                                           String heap) throws IOException {
+    /**
+     * Runs one configuration in a child JVM with this JVM's flags and classpath, its threads in Java (compute
+     * threads over a single-threaded OpenBLAS) or in OpenBLAS; null when it failed.
+     */
+    private static StepTiming.Result child(Path model, int size, int batch, int threads, boolean java, int steps,
+                                           int warmup, String heap) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String flag : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -125,9 +135,9 @@ public final class TrainStepBench {
         // A fixed heap touched up front: otherwise page faults of a growing heap land inside the timed steps.
         cmd.addAll(List.of("-Xms" + heap, "-Xmx" + heap, "-XX:+AlwaysPreTouch", "-cp", System.getProperty("java.class.path"),
                 StepTiming.class.getName(), model.toString(), Integer.toString(size), Integer.toString(batch),
-                Integer.toString(steps), Integer.toString(warmup)));
+                Integer.toString(steps), Integer.toString(warmup), Integer.toString(java ? threads : 1)));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
-        pb.environment().put("OPENBLAS_NUM_THREADS", Integer.toString(threads));
+        pb.environment().put("OPENBLAS_NUM_THREADS", Integer.toString(java ? 1 : threads));
         Process p = pb.start();
         StepTiming.Result result = null;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {

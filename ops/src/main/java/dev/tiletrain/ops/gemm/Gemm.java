@@ -14,8 +14,8 @@ public interface Gemm {
     /** What computes the products, for logs and benchmark reports, e.g. {@code netlib JNIBLAS (native)}. */
     String backend();
 
-    /** The engine the layers use by default. */
+    /** The engine the layers use: the native one, split over this JVM's {@code ComputeThreads}. */
     static Gemm standard() {
-        return NetlibGemm.INSTANCE;
+        return SplitGemm.STANDARD;
     }
 }

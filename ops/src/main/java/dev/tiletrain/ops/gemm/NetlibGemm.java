@@ -2,7 +2,6 @@ package dev.tiletrain.ops.gemm;
 
 import dev.ludovic.netlib.blas.BLAS;
 import dev.ludovic.netlib.blas.NativeBLAS;
-import java.util.logging.Logger;
 
 /**
  * GEMM through {@code dev.ludovic.netlib} (what Spark MLlib uses): its JNI path to the system OpenBLAS
@@ -17,11 +16,6 @@ final class NetlibGemm implements Gemm {
 
     private NetlibGemm(BLAS blas) {
         this.blas = blas;
-        if (!(blas instanceof NativeBLAS)) {
-            // Netlib's Java fallbacks run 3–43 GFLOP/s against OpenBLAS's 77–104 here (BLAS.md).
-            Logger.getLogger(NetlibGemm.class.getName()).warning("no native BLAS loaded (install libopenblas0-pthread);"
-                    + " GEMM runs on the slow " + blas.getClass().getSimpleName());
-        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.tiletrain.ops.layers;
 
+import dev.tiletrain.ops.parallel.ComputeThreads;
 import dev.tiletrain.ops.tensor.Rect;
 import dev.tiletrain.ops.tensor.Shape;
 import dev.tiletrain.ops.tensor.Tensor;
@@ -295,7 +296,7 @@ public final class Activation implements Pointwise {
         checkCovers(x, out);
         Tensor in = x.rect.equals(out) ? x : x.crop(out);
         Tensor y = Tensor.zeros(x.n, shape.c(), out);
-        kind.forward(in.data, y.data, 0, y.data.length);
+        ComputeThreads.split(y.data.length, ComputeThreads.grain(1), (from, to) -> kind.forward(in.data, y.data, from, to));
         return y;
     }
 
@@ -306,7 +307,7 @@ public final class Activation implements Pointwise {
             throw new IllegalArgumentException(describe() + ": output " + y.rect + " and its gradient " + dy.rect + " differ");
         }
         Tensor d = Tensor.zeros(dy.n, dy.c, dy.rect);
-        kind.backward(y.data, dy.data, d.data, 0, d.data.length);
+        ComputeThreads.split(d.data.length, ComputeThreads.grain(1), (from, to) -> kind.backward(y.data, dy.data, d.data, from, to));
         if (x.rect.equals(dy.rect)) {
             return d;
         }

@@ -1,5 +1,6 @@
 package dev.tiletrain.ops.layers;
 
+import dev.tiletrain.ops.parallel.ComputeThreads;
 import dev.tiletrain.ops.tensor.Rect;
 import dev.tiletrain.ops.tensor.Shape;
 import dev.tiletrain.ops.tensor.Tensor;
@@ -148,21 +149,23 @@ public final class BatchNorm implements Layer {
         if (r == null) {
             return new Moments(0, sum, sq);
         }
-        double[] acc = new double[2];
         // Rows as wide as x follow each other: then the plane's part inside r is one run.
         int runs = r.width() == x.w() ? 1 : r.height(), run = r.area() / runs;
-        for (int b = 0; b < x.n; b++) {
-            for (int ch = 0; ch < c; ch++) {
-                acc[0] = 0;
-                acc[1] = 0;
-                for (int k = 0; k < runs; k++) {
-                    int i = x.index(b, ch, r.y1() + k, r.x1());
-                    sumAndSquares(x.data, i, i + run, acc);
+        ComputeThreads.split(c, ComputeThreads.grain(x.n * r.area()), (from, to) -> {
+            double[] acc = new double[2];
+            for (int ch = from; ch < to; ch++) {
+                for (int b = 0; b < x.n; b++) {
+                    acc[0] = 0;
+                    acc[1] = 0;
+                    for (int k = 0; k < runs; k++) {
+                        int i = x.index(b, ch, r.y1() + k, r.x1());
+                        sumAndSquares(x.data, i, i + run, acc);
+                    }
+                    sum[ch] += acc[0];
+                    sq[ch] += acc[1];
                 }
-                sum[ch] += acc[0];
-                sq[ch] += acc[1];
             }
-        }
+        });
         return new Moments((long) x.n * r.area(), sum, sq);
     }
 
@@ -178,14 +181,14 @@ public final class BatchNorm implements Layer {
         Stats st = statsFor(x, pass);
         Tensor in = x.rect.equals(out) ? x : x.crop(out);
         Tensor y = Tensor.zeros(x.n, shape.c(), out);
-        int area = out.area();
-        for (int b = 0; b < x.n; b++) {
-            for (int ch = 0; ch < shape.c(); ch++) {
-                int from = (b * shape.c() + ch) * area;
+        int area = out.area(), c = shape.c();
+        ComputeThreads.split(x.n * c, ComputeThreads.grain(area), (first, last) -> {
+            for (int p = first; p < last; p++) {
+                int ch = p % c, from = p * area;
                 normalizeScaleShift(in.data, y.data, from, from + area, st.mean()[ch],
                         (float) Math.sqrt(st.variance()[ch]) + EPSILON, scales.value[ch], biases.value[ch]);
             }
-        }
+        });
         return y;
     }
 
@@ -209,14 +212,15 @@ public final class BatchNorm implements Layer {
         boolean sync = synchronises(pass);
         BackwardSums global = sync ? pass.backwardSums(this, local) : null;
         Rect owned = sync ? pass.owned(this, r) : null;
-        int area = r.area();
-        for (int b = 0; b < x.n; b++) {
-            for (int ch = 0; ch < shape.c(); ch++) {
+        int area = r.area(), c = shape.c();
+        ComputeThreads.split(x.n * c, ComputeThreads.grain(area), (first, last) -> {
+            for (int p = first; p < last; p++) {
+                int ch = p % c;
                 float sigma = (float) Math.sqrt(st.variance()[ch]);
                 float s = sigma + EPSILON;
                 float g = scales.value[ch];
                 float direct = g / s;
-                int plane = (b * shape.c() + ch) * area;
+                int plane = p * area;
                 if (!sync) {
                     scale(dy.data, d.data, plane, plane + area, direct);
                     continue;
@@ -252,7 +256,7 @@ public final class BatchNorm implements Layer {
                     scale(dy.data, d.data, to, row + r.width(), direct);
                 }
             }
-        }
+        });
         if (x.rect.equals(r)) {
             return d;
         }
@@ -264,29 +268,32 @@ public final class BatchNorm implements Layer {
     /** x̂ = (x − μ)/(√v + ε) over all of {@code x}, as a new tensor. */
     private Tensor normalized(Tensor x, Stats st) {
         Tensor xhat = Tensor.zeros(x.n, x.c, x.rect);
-        int area = x.rect.area();
-        for (int b = 0; b < x.n; b++) {
-            for (int ch = 0; ch < shape.c(); ch++) {
-                int from = (b * shape.c() + ch) * area;
+        int area = x.rect.area(), c = shape.c();
+        ComputeThreads.split(x.n * c, ComputeThreads.grain(area), (first, last) -> {
+            for (int p = first; p < last; p++) {
+                int ch = p % c, from = p * area;
                 normalize(x.data, xhat.data, from, from + area, st.mean()[ch],
                         (float) Math.sqrt(st.variance()[ch]) + EPSILON);
             }
-        }
+        });
         return xhat;
     }
 
     /** Σdy and Σdy·x̂ per channel, for x̂ and dy over the same rectangle. */
     private BackwardSums sums(Tensor xhat, Tensor dy) {
         int c = shape.c(), area = dy.rect.area();
-        double[] sdy = new double[c], sdyx = new double[c], acc = new double[2];
-        for (int b = 0; b < dy.n; b++) {
-            for (int ch = 0; ch < c; ch++) {
-                int from = (b * c + ch) * area;
-                sumAndProducts(dy.data, xhat.data, from, from + area, acc);
-                sdy[ch] += acc[0];
-                sdyx[ch] += acc[1];
+        double[] sdy = new double[c], sdyx = new double[c];
+        ComputeThreads.split(c, ComputeThreads.grain(dy.n * area), (first, last) -> {
+            double[] acc = new double[2];
+            for (int ch = first; ch < last; ch++) {
+                for (int b = 0; b < dy.n; b++) {
+                    int from = (b * c + ch) * area;
+                    sumAndProducts(dy.data, xhat.data, from, from + area, acc);
+                    sdy[ch] += acc[0];
+                    sdyx[ch] += acc[1];
+                }
             }
-        }
+        });
         return new BackwardSums(sdy, sdyx);
     }
 

@@ -1,5 +1,6 @@
 package dev.tiletrain.ops.layers;
 
+import dev.tiletrain.ops.parallel.ComputeThreads;
 import dev.tiletrain.ops.tensor.Rect;
 import dev.tiletrain.ops.tensor.Shape;
 import dev.tiletrain.ops.tensor.Tensor;
@@ -77,8 +78,9 @@ public final class MaxPool implements Layer {
     public Tensor forward(Tensor x, Rect o, Pass pass) {
         requireCovers(x, o);
         Tensor y = Tensor.zeros(x.n, in.c(), o);
-        for (int b = 0; b < x.n; b++) {
-            for (int ch = 0; ch < in.c(); ch++) {
+        ComputeThreads.split(x.n * in.c(), ComputeThreads.grain(x.h() * x.w()), (first, last) -> {
+            for (int p = first; p < last; p++) {
+                int b = p / in.c(), ch = p % in.c();
                 for (int oy = o.y1(); oy <= o.y2(); oy++) {
                     int d = y.index(b, ch, oy, o.x1()) - o.x1();
                     int lo = insideFrom(o), hi = insideTo(oy, o);
@@ -94,7 +96,7 @@ public final class MaxPool implements Layer {
                     }
                 }
             }
-        }
+        });
         return y;
     }
 
@@ -107,8 +109,9 @@ public final class MaxPool implements Layer {
                     + x.n + "x" + x.c);
         }
         Tensor dx = Tensor.zeros(x.n, in.c(), x.rect);
-        for (int b = 0; b < x.n; b++) {
-            for (int ch = 0; ch < in.c(); ch++) {
+        ComputeThreads.split(x.n * in.c(), ComputeThreads.grain(x.h() * x.w()), (first, last) -> {
+            for (int p = first; p < last; p++) {
+                int b = p / in.c(), ch = p % in.c();
                 for (int oy = o.y1(); oy <= o.y2(); oy++) {
                     int d = dy.index(b, ch, oy, o.x1()) - o.x1();
                     int lo = insideFrom(o), hi = insideTo(oy, o);
@@ -126,7 +129,7 @@ public final class MaxPool implements Layer {
                     }
                 }
             }
-        }
+        });
         return dx;
     }
 

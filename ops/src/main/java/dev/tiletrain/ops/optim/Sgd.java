@@ -1,5 +1,7 @@
 package dev.tiletrain.ops.optim;
 
+import dev.tiletrain.ops.parallel.ComputeThreads;
+
 /**
  * Darknet's SGD with momentum and weight decay, exactly as {@code update_convolutional_layer} and
  * {@code update_connected_layer} compute it, on flat vectors laid out by a {@link ParamLayout}.
@@ -53,14 +55,17 @@ public final class Sgd {
             float[] weights = layout.params().get(p).value;
             float alpha = rate * r.rateScale() / batch;
             boolean decayed = r.role().decayed;
-            for (int k = 0, i = r.offset(); k < weights.length; k++, i++) {
-                float u = momentum[i] - gradients[i];
-                if (decayed) {
-                    u += decayStep * weights[k];
+            int offset = r.offset();
+            ComputeThreads.split(r.length(), ComputeThreads.grain(1), (from, to) -> {
+                for (int k = from, i = offset + from; k < to; k++, i++) {
+                    float u = momentum[i] - gradients[i];
+                    if (decayed) {
+                        u += decayStep * weights[k];
+                    }
+                    weights[k] += alpha * u;
+                    momentum[i] = this.momentum * u;
                 }
-                weights[k] += alpha * u;
-                momentum[i] = this.momentum * u;
-            }
+            });
         }
     }
 }

@@ -18,7 +18,7 @@ class TrainStepBenchTest {
     /** Surefire runs in the module directory. */
     private static final Path CONF = Path.of("..", "conf");
 
-    /** The FLOP count of shared/bench/yolo_nets.py's flops(spec, H, W, B)["train"], which PyTorch's figures use. */
+    /** The count submit/pytorch-train-step prints for the same cfg: 2 per multiply-add of forward, weight and input gradients, no input gradient for layer 0. */
     @ParameterizedTest
     @CsvSource({"yolov2-voc-prefix16.cfg, 416, 1, 36217159680", "yolov2-tiny-voc.cfg, 64, 2, 982892544"})
     void countsConvolutionFlopsAsThePyTorchReference(String cfg, int size, int batch, long flops) throws IOException {
@@ -45,6 +45,19 @@ class TrainStepBenchTest {
     }
 
     @Test
+    void runsTheStepOnComputeThreadsOrOnOpenBlasThreads() {
+        Run java = run("--models", CONF.resolve("tiny-test.cfg").toString(), "--sizes", "32", "--batches", "1",
+                "--threads", "2", "--steps", "1", "--warmup", "0", "--heap", "256m");
+        assertEquals(0, java.code, java.err);
+        assertTrue(java.out.matches("(?s).*\\ntiny-test\\s+32\\s+1\\s+2\\s.*"), java.out);
+        assertTrue(java.out.contains("threads split by java") && java.out.contains("split over 2 compute threads"), java.out);
+        Run blas = run("--models", CONF.resolve("tiny-test.cfg").toString(), "--sizes", "32", "--batches", "1",
+                "--threads", "2", "--split", "openblas", "--steps", "1", "--warmup", "0", "--heap", "256m");
+        assertEquals(0, blas.code, blas.err);
+        assertTrue(blas.out.contains("threads split by openblas") && !blas.out.contains("compute threads"), blas.out);
+    }
+
+    @Test
     void badArgumentsExitWithTwoAndSayWhy() {
         Run unknown = run("--model", "x.cfg");
         assertEquals(2, unknown.code);
@@ -55,6 +68,9 @@ class TrainStepBenchTest {
         Run missing = run("--models", "no/such.cfg");
         assertEquals(2, missing.code);
         assertTrue(missing.err.contains("no cfg file") && missing.err.contains("such.cfg"), missing.err);
+        Run split = run("--models", CONF.resolve("tiny-test.cfg").toString(), "--split", "gpu");
+        assertEquals(2, split.code);
+        assertTrue(split.err.contains("--split must be java or openblas, got 'gpu'"), split.err);
         Run heap = run("--models", CONF.resolve("tiny-test.cfg").toString(), "--heap", "lots");
         assertEquals(2, heap.code);
         assertTrue(heap.err.contains("--heap"), heap.err);

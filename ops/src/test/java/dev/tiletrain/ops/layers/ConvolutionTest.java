@@ -33,7 +33,7 @@ class ConvolutionTest {
     /** A layer whose im2col needs several bands of rows, so that the band seams are tested too. */
     static Stream<Arguments> banded() {
         int channels = 64, width = 50;
-        int rowsPerBand = Convolution.bandRows(channels * 9, width, Integer.MAX_VALUE);
+        int rowsPerBand = Im2col.bandRows(channels * 9, width, Integer.MAX_VALUE);
         return Stream.of(Arguments.of(new Shape(channels, 2 * rowsPerBand + 5, width), 3, 3, 1, 1, 1, 10L));
     }
 
