@@ -12,7 +12,7 @@ import dev.tiletrain.ops.layers.WholeMapPass;
 import dev.tiletrain.ops.model.Model;
 import dev.tiletrain.ops.model.ModelBuilder;
 import dev.tiletrain.ops.net.Backprop;
-import dev.tiletrain.ops.net.OutputSeed;
+import dev.tiletrain.ops.net.BackwardStart;
 import dev.tiletrain.ops.tensor.Shape;
 import dev.tiletrain.ops.tensor.Tensor;
 import java.io.IOException;
@@ -33,7 +33,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Seeded mutations of a YOLO label file (lines deleted, duplicated or swapped, a number replaced by NaN, an
+ * Result mutations of a YOLO label file (lines deleted, duplicated or swapped, a number replaced by NaN, an
  * infinity, garbage or an out-of-range value, the file cut): each either reads, and its boxes then train one
  * pass of {@code conf/tiny-test.cfg} (2 classes, at 32×32) through Darknet's truth placement to a finite loss, or stops
  * with a {@link DataException} of one line naming the file and line; never another exception, a hang or a NaN.
@@ -153,7 +153,7 @@ class LabelFuzzTest {
         for (int i = 0; i < x.data.length; i++) {
             x.data[i] = pixels.nextFloat();
         }
-        float cost = Backprop.run(MODEL.network(), x, new OutputSeed.Loss(new Truth(TruthBoxes.VALUES, truth)),
+        float cost = Backprop.run(MODEL.network(), x, new BackwardStart.Loss(new Truth(TruthBoxes.VALUES, truth)),
                 new WholeMapPass(true, m.seed(), 1)).cost();
         assertTrue(Float.isFinite(cost), m + ": loss " + cost);
         return "read, trained: " + (labels.boxes().isEmpty() ? "no boxes" : labels.clipped() ? "boxes, some clipped" : "boxes");

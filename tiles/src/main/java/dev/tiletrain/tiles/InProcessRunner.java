@@ -5,7 +5,7 @@ import dev.tiletrain.ops.layers.Param;
 import dev.tiletrain.ops.layers.WholeMapPass;
 import dev.tiletrain.ops.net.Backprop;
 import dev.tiletrain.ops.net.Network;
-import dev.tiletrain.ops.net.OutputSeed;
+import dev.tiletrain.ops.net.BackwardStart;
 import dev.tiletrain.ops.net.StepResult;
 import dev.tiletrain.ops.net.Trace;
 import dev.tiletrain.ops.tensor.Tensor;
@@ -43,7 +43,7 @@ public final class InProcessRunner implements AutoCloseable {
      * One forward and backward pass of a whole batch through the plan; {@code seen} is Darknet's count of
      * images trained on, this batch included (the region loss's warm-up reads it).
      */
-    public StepResult run(Tensor input, OutputSeed seed, boolean training, long passSeed, long seen) {
+    public StepResult run(Tensor input, BackwardStart seed, boolean training, long passSeed, long seen) {
         int groups = plan.groups().size();
         TileState[][] states = new TileState[groups][];
         Map<BatchNorm, BatchNorm.Stats> stats = new IdentityHashMap<>();
@@ -83,18 +83,18 @@ public final class InProcessRunner implements AutoCloseable {
                 if (tail.firstBlock() <= tail.lastBlock()) {
                     Network net = plan.network();
                     Trace trace = net.forward(tail.firstBlock(), tail.lastBlock(), gathered, tailPass);
-                    Backprop.Seeded s = Backprop.backward(net, trace, seed, tailPass);
+                    Backprop.Result s = Backprop.backward(net, trace, seed, tailPass);
                     cost = s.cost();
                     dGathered = s.inputGradient();
                     output = trace.output(tail.lastBlock());
-                } else if (seed instanceof OutputSeed.Gradient grad) {
+                } else if (seed instanceof BackwardStart.Gradient grad) {
                     dGathered = grad.gradient();
                     output = gathered;
                 } else {
                     throw new IllegalStateException("the network ends inside the tiled prefix: no loss layer to train");
                 }
                 Tensor d = dGathered;
-                states[groups - 1] = parallel(last.length, t -> steps.seed(last[t], d.crop(g.ownedOutput(t))));
+                states[groups - 1] = parallel(last.length, t -> steps.startBackward(last[t], d.crop(g.ownedOutput(t))));
             } else if (step instanceof PlanStep.Backward b) {
                 TileState[] s = states[b.group()];
                 states[b.group()] = parallel(s.length, t -> steps.backward(s[t], b));

@@ -96,7 +96,7 @@ public final class TileSteps {
     }
 
     /** Starts backward with the delta of the tile's owned output of its group's last layer. */
-    public TileState seed(TileState s, Tensor delta) {
+    public TileState startBackward(TileState s, Tensor delta) {
         if (!delta.rect.equals(plan.group(s.group()).ownedOutput(s.tile()))) {
             throw new IllegalArgumentException("delta over " + delta.rect + " for tile " + s.tile() + " owning "
                     + plan.group(s.group()).ownedOutput(s.tile()));
@@ -148,8 +148,8 @@ public final class TileSteps {
     }
 
     /**
-     * Seeds {@code owner} (a tile of group {@code boundary}) with the delta of its owned output: the pieces
-     * the next group sent back, added in tile order (a position no later tile read gets zero).
+     * Starts {@code owner}'s backward (a tile of group {@code boundary}) from the delta of its owned output: the
+     * pieces the next group sent back, added in tile order (a position no later tile read gets zero).
      */
     public TileState addHalo(TileState owner, int boundary, List<HaloPiece> pieces) {
         List<HaloPiece> ordered = new ArrayList<>(pieces);
@@ -162,7 +162,7 @@ public final class TileSteps {
             }
             d.addOverlap(p.values());
         }
-        return seed(owner, d);
+        return startBackward(owner, d);
     }
 
     private BatchNorm batchNorm(TileState s, int layer) {

@@ -4,7 +4,7 @@ import dev.tiletrain.ops.cfg.CfgParser;
 import dev.tiletrain.ops.layers.BatchNorm;
 import dev.tiletrain.ops.model.ModelBuilder;
 import dev.tiletrain.ops.net.Network;
-import dev.tiletrain.ops.net.OutputSeed;
+import dev.tiletrain.ops.net.BackwardStart;
 import dev.tiletrain.ops.tensor.Shape;
 import dev.tiletrain.ops.tensor.Tensor;
 import java.io.BufferedReader;
@@ -27,10 +27,8 @@ import java.util.Random;
  * batch, classes), then runs one iteration of the plan on 2 threads. The smallest -Xmx that completes is
  * found by bisection to 1 MiB; measured = that heap minus the baseline. A full collection compacts the whole
  * heap before the JVM gives up, so what remains above the live peak is at most the young generation.
- *
- * Measured 2026-11-29 (predicted / measured MB): prefix16 224² 2x2 one group batch 1: 193.4 / 191.9 (+0.8%);
- * prefix16 416² 2x2 groups 0-3,4-9,10-15 batch 1: 296.8 / 292.9 (+1.3%); tiny-voc 416² 2x3 groups
- * 0-1,2-5,6-7 (tail 8-15) batch 2: 290.2 / 294.0 (-1.3%).
+ * It prints predicted and measured MB per configuration; the model has stayed within 1.5% of the
+ * measurement on all three.
  */
 final class RunnerHeap {
     private static final int THREADS = 2;
@@ -132,7 +130,7 @@ final class RunnerHeap {
         TrainingPlan plan = TrainingPlan.of(net, c.groups(), c.grid());
         Random random = new Random(7);
         Tensor input = random(c.batch(), net.input(), random);
-        OutputSeed seed = new OutputSeed.Gradient(random(c.batch(), net.output(), random));
+        BackwardStart seed = new BackwardStart.Gradient(random(c.batch(), net.output(), random));
         System.gc();
         System.gc();
         Runtime rt = Runtime.getRuntime();

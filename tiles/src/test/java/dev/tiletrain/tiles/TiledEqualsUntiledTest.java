@@ -4,7 +4,7 @@ import dev.tiletrain.ops.layers.BatchNorm;
 import dev.tiletrain.ops.layers.WholeMapPass;
 import dev.tiletrain.ops.net.Backprop;
 import dev.tiletrain.ops.net.Network;
-import dev.tiletrain.ops.net.OutputSeed;
+import dev.tiletrain.ops.net.BackwardStart;
 import dev.tiletrain.ops.net.StepResult;
 import dev.tiletrain.ops.tensor.Shape;
 import dev.tiletrain.ops.tensor.Tensor;
@@ -122,7 +122,7 @@ class TiledEqualsUntiledTest {
     static void assertTiledEqualsUntiled(Network net, Grouping grouping, Grid grid, int batch, Random r) {
         Tensor x = random(Tensor.zeros(batch, net.input()), r);
         Tensor g = random(Tensor.zeros(batch, net.output()), r);
-        OutputSeed seed = new OutputSeed.Gradient(g);
+        BackwardStart seed = new BackwardStart.Gradient(g);
         StepResult expected = Backprop.run(net, x, seed, new WholeMapPass(true, 5));
         TrainingPlan plan = TrainingPlan.of(net, grouping, grid);
         InProcessRunner runner = new InProcessRunner(plan, 2);

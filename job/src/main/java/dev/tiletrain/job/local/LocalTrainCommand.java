@@ -33,7 +33,7 @@ import dev.tiletrain.ops.model.ModelBuilder;
 import dev.tiletrain.ops.model.ModelOptimizer;
 import dev.tiletrain.ops.model.TrainableNetwork;
 import dev.tiletrain.ops.net.Backprop;
-import dev.tiletrain.ops.net.OutputSeed;
+import dev.tiletrain.ops.net.BackwardStart;
 import dev.tiletrain.ops.net.StepResult;
 import dev.tiletrain.ops.optim.ImagesSeen;
 import dev.tiletrain.ops.optim.Sgd;
@@ -82,8 +82,8 @@ public final class LocalTrainCommand {
                                    1000 images of C = min(the network's classes, 8) shape classes)
               --weights W          initial weights (default: Darknet's random initialization from --seed)
               --size S             network input S×S (default: the cfg's width × height)
-              --batch B            images per forward/backward pass (default: the cfg's batch/subdivisions)
-              --subdivisions K     passes per weight update, gradients summed (default: the cfg's)
+              --batch B            images per iteration (one weight update), as the cfg's batch (default: the cfg's)
+              --subdivisions K     passes the batch is cut into, gradients summed (default: the cfg's)
               --iterations N       weight updates (default 100)
               --tiles NxM          run the tileable prefix as fused tiles on an N×M grid (default 1x1: untiled)
               --groups CUTS        group cut points, e.g. 0-3,4-7 (default: the longest tileable prefix as one)
@@ -131,8 +131,12 @@ public final class LocalTrainCommand {
         NetConfig net = NetConfig.of(cfg);
         int size = a.integer("size", net.width(), 32, 4096);
         int height = a.has("size") ? size : net.height();
-        int batch = a.integer("batch", net.miniBatch(), 1, 4096);
+        int updateBatch = a.integer("batch", net.batch(), 1, 4096);
         int subdivisions = a.integer("subdivisions", net.subdivisions(), 1, 4096);
+        if (updateBatch % subdivisions != 0) {
+            throw new UsageException("--subdivisions " + subdivisions + " must divide the batch of " + updateBatch);
+        }
+        int passImages = updateBatch / subdivisions;
         int iterations = a.integer("iterations", 100, 1, Integer.MAX_VALUE);
         int every = a.integer("checkpoint-every", 0, 0, Integer.MAX_VALUE);
         int validateEvery = a.integer("validate-every", 0, 0, Integer.MAX_VALUE);
@@ -149,8 +153,7 @@ public final class LocalTrainCommand {
         };
         Model model = ModelBuilder.build(cfg, mode, backward, seed, new Shape(net.channels(), height, size));
         int classes = TrainableNetwork.detectionLoss(cfg, model).config().classes();
-        TrainableNetwork.checkBatchNorm(cfg, model, mode, batch);
-        int updateBatch = batch * subdivisions;
+        TrainableNetwork.checkBatchNorm(cfg, model, mode, passImages);
         ImagesSeen seen = new ImagesSeen(0, updateBatch);
         if (a.has("weights")) {
             Path weights = Path.of(a.get("weights", ""));
@@ -181,7 +184,7 @@ public final class LocalTrainCommand {
             throw new UsageException(dataPath + " has " + dataset.classes() + " classes but " + cfg.file()
                     + " detects " + classes);
         }
-        BatchSchedule schedule = BatchSchedule.training(dataset, Augmentation.of(cfg, size, height), seed, batch);
+        BatchSchedule schedule = BatchSchedule.training(dataset, Augmentation.of(cfg, size, height), seed, passImages);
         TileCrop images = new TileCrop(files, schedule);
         BatchTruth truths = new BatchTruth(files, schedule);
 
@@ -192,19 +195,19 @@ public final class LocalTrainCommand {
                     : Grouping.single(TrainingPlan.longestTileablePrefix(model.network()));
             plan = TrainingPlan.of(model.network(), grouping, grid);
         }
-        double haloMb = plan == null ? 0 : PlanTable.haloBytesPerImage(plan) * (double) batch * subdivisions / 1e6;
+        double haloMb = plan == null ? 0 : PlanTable.haloBytesPerImage(plan) * (double) updateBatch / 1e6;
         Sgd sgd = new Sgd(net.learningRate(), net.momentum(), net.decay(), updateBatch);
         ModelOptimizer optimizer = new ModelOptimizer(model, sgd);
         String layout = plan == null ? "untiled" : "tiles " + grid + " groups " + plan.grouping();
-        out.printf("training %s at %dx%d: %d images (%d classes), batch %d x %d subdivisions, %s, batchnorm %s%n",
-                cfg.file(), size, height, dataset.size(), dataset.classes(), batch, subdivisions, layout,
+        out.printf("training %s at %dx%d: %d images (%d classes), batch %d in %d pass(es), %s, batchnorm %s%n",
+                cfg.file(), size, height, dataset.size(), dataset.classes(), updateBatch, subdivisions, layout,
                 mode.name().toLowerCase() + (backward == BatchNorm.Backward.DARKNET ? " (darknet backward)" : ""));
 
         InProcessRunner runner = plan == null ? null : new InProcessRunner(plan, Runtime.getRuntime().availableProcessors());
         IterationStep step = new IterationStep(optimizer, updateBatch, 0, iterations);
         HeapPeak heap = new HeapPeak();
         try (RunFiles run = RunFiles.create(HadoopLocation.of(a.get("out", "target/train")),
-                plan == null ? layout + "\n" : PlanTable.describe(plan, batch, Optional.empty()))) {
+                plan == null ? layout + "\n" : PlanTable.describe(plan, passImages, Optional.empty()))) {
             OptionalDouble latestMap = OptionalDouble.empty();
             for (int it = 0; it < iterations; it++) {
                 long start = System.nanoTime();
@@ -213,9 +216,9 @@ public final class LocalTrainCommand {
                 float cost = 0;
                 for (int sub = 0; sub < subdivisions; sub++) {
                     long pass = (long) it * subdivisions + sub;
-                    long seenNow = seen.duringPass(pass, batch);
+                    long seenNow = seen.duringPass(pass, passImages);
                     Tensor x = images.batch(pass);
-                    OutputSeed truth = new OutputSeed.Loss(truths.truth(pass));
+                    BackwardStart truth = new BackwardStart.Loss(truths.truth(pass));
                     StepResult r = runner == null
                             ? Backprop.run(model.network(), x, truth, new WholeMapPass(true, seed + pass, seenNow))
                             : runner.run(x, truth, true, seed + pass, seenNow);

@@ -25,7 +25,7 @@ import org.apache.spark.storage.StorageLevel;
  * One training pass of a {@link TrainingPlan} as two Spark jobs, walking the plan's steps in the order the
  * in-process runner walks them, with the same {@code TileSteps}: the forward job runs the tiles up to the
  * last group's owned outputs, which it returns to the driver; the driver runs the untiled tail; the backward
- * job seeds the tiles with the tail's input gradient, runs them back and sums every tile's gradient in one
+ * job starts the tiles' backward from the tail's input gradient, runs them back and sums every tile's gradient in one
  * {@code treeAggregate}. Tile states are cached RDD partitions (partition i = tile i), released after the
  * pass.
  */
@@ -92,7 +92,7 @@ final class PassJob {
                     tailResult = tail.run(owned, pass, seen, passSeed);
                     tailSeconds = (System.nanoTime() - begin) / 1e9;
                     tailResult.deltas().forEach(d -> deltas.add(sc.broadcast(d)));
-                    states.set(last, rdds.seed(owners, deltas));
+                    states.set(last, rdds.startBackward(owners, deltas));
                 } else if (step instanceof PlanStep.Backward b) {
                     states.set(b.group(), rdds.each(states.get(b.group()), (x, s) -> x.steps().backward(s, b)));
                 } else if (step instanceof PlanStep.SyncBackward sb) {

@@ -121,7 +121,7 @@ final class TileRdds {
     }
 
     /**
-     * Group {@code boundary}'s tiles seeded with the delta of what they own: the pieces the readers in
+     * Group {@code boundary}'s tiles, their backward started from the delta of what they own: the pieces the readers in
      * {@code later} (group {@code boundary + 1}) sent back, and each reader's piece that stayed with it.
      */
     JavaRDD<TileBlock> addHalo(JavaRDD<TileBlock> owners, JavaRDD<TileBlock> later, JavaRDD<HaloPiece> sent,
@@ -140,13 +140,13 @@ final class TileRdds {
     }
 
     /**
-     * The last group's tiles seeded with their part of the tail's input gradient, one broadcast per tile
+     * The last group's tiles, their backward started from their part of the tail's input gradient, one broadcast per tile
      * ({@code deltas.get(t)}), so that each executor fetches only its tiles' parts. (A parallelized list would
      * put tile t's part into partition t, and every later stage's task would carry it again: Spark builds a
      * narrow child's partition from its parent's.)
      */
-    JavaRDD<TileBlock> seed(JavaRDD<TileBlock> last, List<Broadcast<Tensor>> deltas) {
-        return each(last, (x, s) -> x.steps().seed(s, deltas.get(s.tile()).value()));
+    JavaRDD<TileBlock> startBackward(JavaRDD<TileBlock> last, List<Broadcast<Tensor>> deltas) {
+        return each(last, (x, s) -> x.steps().startBackward(s, deltas.get(s.tile()).value()));
     }
 
     /** Each tile's part of the pass, from its last state in every group (narrow zips: one task per tile). */

@@ -6,7 +6,7 @@ import dev.tiletrain.ops.layers.Param;
 import dev.tiletrain.ops.layers.WholeMapPass;
 import dev.tiletrain.ops.net.Backprop;
 import dev.tiletrain.ops.net.Network;
-import dev.tiletrain.ops.net.OutputSeed;
+import dev.tiletrain.ops.net.BackwardStart;
 import dev.tiletrain.ops.net.Trace;
 import dev.tiletrain.ops.tensor.Shape;
 import dev.tiletrain.ops.tensor.Tensor;
@@ -70,7 +70,7 @@ final class UntiledTail {
         }
         WholeMapPass tail = new WholeMapPass(true, passSeed, seen);
         Trace trace = network.forward(step.firstBlock(), step.lastBlock(), gathered, tail);
-        Backprop.Seeded s = Backprop.backward(network, trace, new OutputSeed.Loss(truth.truth(pass)), tail);
+        Backprop.Result s = Backprop.backward(network, trace, new BackwardStart.Loss(truth.truth(pass)), tail);
         List<Tensor> deltas = new ArrayList<>();
         for (int t = 0; t < last.tiles(); t++) {
             deltas.add(s.inputGradient().crop(last.ownedOutput(t)));

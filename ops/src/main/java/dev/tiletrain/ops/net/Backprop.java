@@ -15,23 +15,23 @@ public final class Backprop {
     }
 
     /** The cost of a backward and the gradient at the input of the traced range. */
-    public record Seeded(float cost, Tensor inputGradient) {}
+    public record Result(float cost, Tensor inputGradient) {}
 
-    public static StepResult run(Network net, Tensor input, OutputSeed seed, WholeMapPass pass) {
+    public static StepResult run(Network net, Tensor input, BackwardStart seed, WholeMapPass pass) {
         int last = net.blocks().size() - 1;
         Trace trace = net.forward(0, last, input, pass);
-        Seeded s = backward(net, trace, seed, pass);
+        Result s = backward(net, trace, seed, pass);
         return new StepResult(s.cost(), trace.output(last), s.inputGradient(), gradients(net.params(), pass),
                 pass.statistics());
     }
 
     /** Seeds back-propagation at the end of {@code trace} (a loss, or a given output gradient) and runs it. */
-    public static Seeded backward(Network net, Trace trace, OutputSeed seed, Pass pass) {
-        if (seed instanceof OutputSeed.Loss l) {
+    public static Result backward(Network net, Trace trace, BackwardStart seed, Pass pass) {
+        if (seed instanceof BackwardStart.Loss l) {
             LossLayer.Loss loss = net.loss(trace, l.truth(), pass);
-            return new Seeded(loss.cost(), net.backwardFromLoss(trace, loss.inputGradient(), pass));
+            return new Result(loss.cost(), net.backwardFromLoss(trace, loss.inputGradient(), pass));
         }
-        return new Seeded(0, net.backward(trace, ((OutputSeed.Gradient) seed).gradient(), pass));
+        return new Result(0, net.backward(trace, ((BackwardStart.Gradient) seed).gradient(), pass));
     }
 
     /** The gradients {@code pass} holds for {@code params} (those no backward reached are absent). */

@@ -46,12 +46,6 @@ public final class Network {
         return blocks.get(blocks.size() - 1).output();
     }
 
-    /** The map one block reads (for a route: its first input's map). */
-    public Shape inputOf(int block) {
-        int from = blocks.get(block).inputs()[0];
-        return from < 0 ? input : blocks.get(from).output();
-    }
-
     /** Every parameter, in block and layer order (Darknet's weights-file order within a block may differ). */
     public List<Param> params() {
         List<Param> all = new ArrayList<>();

@@ -34,7 +34,7 @@ class ActivationTest {
     @ParameterizedTest
     @MethodSource("kindsAndShapes")
     void anOutputRectangleNeedsOnlyItsInputRegion(Kind kind, Shape shape, int batch, long seed) {
-        RegionCheck check = new RegionCheck(new Activation(shape, kind), batch, seed);
+        InputRegionCheck check = new InputRegionCheck(new Activation(shape, kind), batch, seed);
         for (Rect r : check.randomRects(4)) {
             check.run(r);
         }

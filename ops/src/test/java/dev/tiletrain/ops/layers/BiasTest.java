@@ -33,7 +33,7 @@ class BiasTest {
     void anOutputRectangleNeedsOnlyItsInputRegion(Shape shape, int batch, long seed) {
         Bias bias = new Bias(shape);
         new GradientCheck(bias, batch, GradientCheck.training(), seed).randomizeParams();
-        RegionCheck check = new RegionCheck(bias, batch, seed);
+        InputRegionCheck check = new InputRegionCheck(bias, batch, seed);
         for (Rect r : check.randomRects(5)) {
             check.run(r);
         }

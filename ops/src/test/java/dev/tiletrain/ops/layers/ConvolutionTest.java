@@ -97,7 +97,7 @@ class ConvolutionTest {
     @MethodSource("allLayers")
     void anOutputRectangleNeedsOnlyItsInputRegion(Shape in, int filters, int size, int stride, int padding, int batch, long seed) {
         Convolution conv = layer(in, filters, size, stride, padding, seed);
-        RegionCheck check = new RegionCheck(conv, batch, seed);
+        InputRegionCheck check = new InputRegionCheck(conv, batch, seed);
         for (Rect r : check.randomRects(6)) {
             check.run(r);
         }

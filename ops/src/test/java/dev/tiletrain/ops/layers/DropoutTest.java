@@ -36,8 +36,8 @@ class DropoutTest {
         Dropout layer = new Dropout(shape, p);
         Random random = new Random(seed);
         Tensor x = new GradientCheck(layer, batch, GradientCheck.training(), seed).randomInput();
-        for (Rect r : RegionConsistency.rectangles(shape, random, 6)) {
-            RegionConsistency.check(layer, x, r, new WholeMapPass(true, seed), random);
+        for (Rect r : InputRegionConsistency.rectangles(shape, random, 6)) {
+            InputRegionConsistency.check(layer, x, r, new WholeMapPass(true, seed), random);
         }
     }
 

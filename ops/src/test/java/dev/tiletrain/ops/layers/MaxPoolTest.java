@@ -49,8 +49,8 @@ class MaxPoolTest {
         MaxPool layer = c.layer();
         Random random = new Random(c.seed());
         Tensor x = new GradientCheck(layer, c.batch(), GradientCheck.training(), c.seed()).randomInput();
-        for (Rect r : RegionConsistency.rectangles(layer.outputShape(), random, 6)) {
-            RegionConsistency.check(layer, x, r, new WholeMapPass(true, 3), random);
+        for (Rect r : InputRegionConsistency.rectangles(layer.outputShape(), random, 6)) {
+            InputRegionConsistency.check(layer, x, r, new WholeMapPass(true, 3), random);
         }
     }
 

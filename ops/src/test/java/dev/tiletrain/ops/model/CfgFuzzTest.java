@@ -31,7 +31,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Seeded mutations of the shipped cfgs (lines deleted, duplicated or swapped, numbers changed, the file cut):
+ * Result mutations of the shipped cfgs (lines deleted, duplicated or swapped, numbers changed, the file cut):
  * each either builds a network, which then trains one forward and backward pass at a small size to a finite loss
  * when it ends in a loss layer (or is refused for training with the trainers' one-line error when it does
  * not), or stops with a {@link CfgException} naming file:line; never another exception, a hang or a NaN.

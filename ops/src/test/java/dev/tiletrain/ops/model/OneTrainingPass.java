@@ -6,7 +6,7 @@ import dev.tiletrain.ops.layers.Truth;
 import dev.tiletrain.ops.layers.WholeMapPass;
 import dev.tiletrain.ops.net.Backprop;
 import dev.tiletrain.ops.net.Block;
-import dev.tiletrain.ops.net.OutputSeed;
+import dev.tiletrain.ops.net.BackwardStart;
 import dev.tiletrain.ops.tensor.Tensor;
 import java.util.List;
 import java.util.Random;
@@ -38,6 +38,6 @@ public final class OneTrainingPass {
         for (int i = 0; i < x.data.length; i++) {
             x.data[i] = r.nextFloat();
         }
-        return Backprop.run(model.network(), x, new OutputSeed.Loss(truth), new WholeMapPass(true, seed, 1)).cost();
+        return Backprop.run(model.network(), x, new BackwardStart.Loss(truth), new WholeMapPass(true, seed, 1)).cost();
     }
 }

@@ -98,7 +98,9 @@ class BackwardParamsTest {
     void sameParameterGradientsAsTheFullBackward(String name, String cfg, int first, BatchNorm.Mode mode, int batch) {
         Network net = ModelBuilder.build(CfgParser.parse(cfg, name + ".cfg"), mode, 3).network();
         Random random = new Random(name.hashCode());
-        Shape in = net.inputOf(first);
+        // The map block `first` reads (a route's: its first input's).
+        int from = net.block(first).inputs()[0];
+        Shape in = from < 0 ? net.input() : net.block(from).output();
         Tensor x = random(Tensor.zeros(batch, in), random);
         int last = net.blocks().size() - 1;
 

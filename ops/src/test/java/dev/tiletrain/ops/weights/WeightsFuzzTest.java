@@ -28,7 +28,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Seeded mutations of a {@code .weights} file of {@code conf/tiny-test.cfg} (cut, bytes appended, deleted or
+ * Result mutations of a {@code .weights} file of {@code conf/tiny-test.cfg} (cut, bytes appended, deleted or
  * inserted, a header field or a float replaced, a bit flipped): each either reads, and then trains one pass to a
  * finite loss, or stops with a {@link WeightsFormatException} of one line naming the file; never another
  * exception, a hang or a NaN.

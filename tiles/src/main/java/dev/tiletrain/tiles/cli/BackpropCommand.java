@@ -12,7 +12,7 @@ import dev.tiletrain.ops.model.Model;
 import dev.tiletrain.ops.model.ModelBuilder;
 import dev.tiletrain.ops.net.Backprop;
 import dev.tiletrain.ops.net.Block;
-import dev.tiletrain.ops.net.OutputSeed;
+import dev.tiletrain.ops.net.BackwardStart;
 import dev.tiletrain.ops.net.StepResult;
 import dev.tiletrain.ops.npy.Npy;
 import dev.tiletrain.ops.npy.NpyArray;
@@ -100,7 +100,7 @@ public final class BackpropCommand {
                     + java.util.Arrays.toString(expected));
         }
         Tensor input = new Tensor(n, x.shape()[1], model.network().input().full(), x.data());
-        OutputSeed seed = new OutputSeed.Gradient(new Tensor(n, outShape.c(), outShape.full(), g.data()));
+        BackwardStart seed = new BackwardStart.Gradient(new Tensor(n, outShape.c(), outShape.full(), g.data()));
         StepResult r;
         String how;
         if (a.has("tiles") || a.has("groups") || a.has("tiled-layers")) {

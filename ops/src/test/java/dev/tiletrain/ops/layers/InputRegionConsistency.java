@@ -14,8 +14,8 @@ import java.util.Random;
  * {@code x.crop(inputRegion(r))} equals the crop of the whole-map forward, and backward from that rectangle
  * equals the whole-map backward of a gradient that is zero outside it.
  */
-final class RegionConsistency {
-    private RegionConsistency() {}
+final class InputRegionConsistency {
+    private InputRegionConsistency() {}
 
     /** Random output rectangles, plus one touching every border and a single corner position. */
     static List<Rect> rectangles(Shape out, Random random, int count) {

@@ -20,14 +20,14 @@ import java.util.Random;
  * blocking over the positions), so its rounding scales with its largest element:
  * {@code |tile − whole| ≤ 1e-5·max(1, max|whole|)}.
  */
-public final class RegionCheck {
+public final class InputRegionCheck {
     public static final double TOLERANCE = 1e-5;
 
     private final Layer layer;
     private final int batch;
     private final Random random;
 
-    public RegionCheck(Layer layer, int batch, long seed) {
+    public InputRegionCheck(Layer layer, int batch, long seed) {
         this.layer = layer;
         this.batch = batch;
         this.random = new Random(seed);
