@@ -11,6 +11,8 @@ import dev.tiletrain.ops.weights.WeightsFormatException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -70,6 +72,15 @@ public final class TrainJob {
         }
         int code = 0;
         StopRequest stop = StopRequest.onSignals();
+        // While Spark stops, a callback can still reach one of its RPC thread pools after the pool shut down;
+        // the JVM's default handler would print that thread's RejectedExecutionException as a stack trace.
+        AtomicBoolean stopping = new AtomicBoolean();
+        Thread.setDefaultUncaughtExceptionHandler((thread, e) -> {
+            if (!(stopping.get() && e instanceof RejectedExecutionException)) {
+                System.err.println("Exception in thread \"" + thread.getName() + "\" " + e);
+                e.printStackTrace();
+            }
+        });
         try (JavaSparkContext sc = new JavaSparkContext(sparkConf)) {
             Trainer.Outcome outcome = Trainer.run(sc, conf, resume, stop);
             if (outcome.stopped()) {
@@ -78,6 +89,7 @@ public final class TrainJob {
                         + "; resume with: submit/train --resume " + conf.asConfOptions());
                 code = stop.exitCode();
             }
+            stopping.set(true);
         } catch (TrainingStopped e) {
             System.err.println("TrainJob: " + e.getMessage());
             code = 1;
