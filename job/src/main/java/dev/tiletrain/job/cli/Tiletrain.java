@@ -34,6 +34,8 @@ public final class Tiletrain {
                 dev.tiletrain.job.detect.DetectCommand::run));
         COMMANDS.put("report", new Entry("rebuild a run's report.html and charts from the metrics CSVs in its directory",
                 dev.tiletrain.job.report.ReportCommand::run));
+        COMMANDS.put("scaling-table", new Entry("the scaling table and charts of the runs submit/scaling made",
+                dev.tiletrain.job.scaling.ScalingCommand::run));
         COMMANDS.put("generate-data", new Entry("write the synthetic shapes detection set (Darknet layout)", GenerateData::run));
         COMMANDS.put("bench", new Entry("time untiled training steps: median ms, GFLOP/s, live heap", dev.tiletrain.ops.bench.TrainStepBench::run));
         COMMANDS.put("check-data", new Entry("read every image and label of a .data set as training will, and report", CheckData::run));
