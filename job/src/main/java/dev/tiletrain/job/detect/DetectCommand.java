@@ -97,6 +97,25 @@ public final class DetectCommand {
     /** Writes {@code IMAGE.predictions.png} beside the image; returns its path. */
     static org.apache.hadoop.fs.Path writePredictions(HadoopFiles files, org.apache.hadoop.fs.Path image,
             List<LabelledBox> boxes, List<String> names, int classes) throws IOException {
+        return writePredictions(files, image, boxes, names, classes, image.suffix(".predictions.png"));
+    }
+
+    /**
+     * The detections of {@code detector} on {@code image} above Darknet's 0.25, drawn into {@code target}
+     * (a training run's picture of what it learnt); returns how many boxes were drawn.
+     */
+    public static int writePredictions(Detector detector, HadoopFiles files, org.apache.hadoop.fs.Path image,
+            List<String> names, org.apache.hadoop.fs.Path target) throws IOException {
+        float thresh = .25f;
+        Detector.Found f = detector.detect(files, List.of(image), thresh, true).get(0);
+        List<LabelledBox> boxes = LabelledBox.of(f.detections(), f.width(), f.height(), thresh);
+        writePredictions(files, image, boxes, names, detector.classes(), target);
+        return boxes.size();
+    }
+
+    private static org.apache.hadoop.fs.Path writePredictions(HadoopFiles files, org.apache.hadoop.fs.Path image,
+            List<LabelledBox> boxes, List<String> names, int classes, org.apache.hadoop.fs.Path target)
+            throws IOException {
         BufferedImage original;
         try (InputStream in = files.open(image)) {
             original = ImageIO.read(in);
@@ -104,7 +123,6 @@ public final class DetectCommand {
         if (original == null) {
             throw new DataException(image, "cannot decode for drawing");
         }
-        org.apache.hadoop.fs.Path target = image.suffix(".predictions.png");
         FileSystem fs = target.getFileSystem(files.configuration());
         try (OutputStream o = fs.create(target, true)) {
             ImageIO.write(PredictionsImage.draw(original, boxes, names, classes), "png", o);

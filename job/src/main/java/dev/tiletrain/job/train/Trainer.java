@@ -12,6 +12,8 @@ import dev.tiletrain.job.cluster.TestBedMeter;
 import dev.tiletrain.job.conf.ConfException;
 import dev.tiletrain.job.conf.ConfKeys;
 import dev.tiletrain.job.conf.TiletrainConf;
+import dev.tiletrain.job.detect.DetectCommand;
+import dev.tiletrain.job.detect.Detector;
 import dev.tiletrain.job.detect.MeanAveragePrecision;
 import dev.tiletrain.job.detect.Validation;
 import dev.tiletrain.job.metrics.DeviceSampler;
@@ -200,7 +202,14 @@ public final class Trainer {
             }
             last = Optional.of(checkpointDir(store.get(), iterations));
             LOG.info("final weights: {}", TrainCheckpoint.writeFinal(store.get(), seen.after(iterations), model));
-            latestMap.ifPresent(m -> LOG.info(String.format("mAP@0.5 %.4f on the validation list", m)));
+            if (valid.isPresent()) {
+                // What the run learnt, where a person looks first: the mAP, the report, one picture.
+                Path image = valid.get().images().get(0), picture = new Path(store.get().dir(), "detections.png");
+                int boxes = DetectCommand.writePredictions(new Detector(model), files, image, valid.get().names(), picture);
+                LOG.info(String.format("mAP@0.5 %.4f on the validation list; report %s; %d detection(s) on %s drawn "
+                        + "into %s", latestMap.orElse(Double.NaN), new Path(store.get().dir(), RunReport.PAGE), boxes,
+                        image.getName(), picture));
+            }
         }
         return new Outcome(iterations, step.loss(), last, false);
     }

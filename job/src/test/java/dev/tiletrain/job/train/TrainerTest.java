@@ -38,6 +38,8 @@ class TrainerTest {
                 .set("spark.ui.enabled", "false"));
         f.sparkSettings(iterations, temp.resolve("checkpoints")).forEach(conf::set);
         conf.set("spark.tiletrain.batchnorm.backward", kind);
+        // Validation reads the model and changes nothing of it; at the end it draws one picture.
+        conf.set("spark.tiletrain.validate.every", "2");
         Trainer.Outcome outcome;
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
             outcome = Trainer.run(sc, TiletrainConf.from(conf), false);
@@ -52,6 +54,8 @@ class TrainerTest {
         for (String name : List.of("tiny-test_2.weights", "tiny-test_last.weights", "tiny-test_final.weights")) {
             assertArrayEquals(spark, f.weights(temp.resolve("checkpoints").resolve(name)), name);
         }
+        java.awt.image.BufferedImage picture = javax.imageio.ImageIO.read(temp.resolve("checkpoints/detections.png").toFile());
+        assertTrue(picture != null && picture.getWidth() > 0, "detections.png decodes");
         // Spark adds in the in-process runner's order everywhere (tile order, then passes in order): the same bits.
         assertArrayEquals(tiled, spark, "vs the in-process runner");
         // Untiled sums in another order: the weights, and (far stricter: the weights barely move in 2 steps)
