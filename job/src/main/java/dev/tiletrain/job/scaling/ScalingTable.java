@@ -112,12 +112,13 @@ public final class ScalingTable {
     }
 
     /**
-     * What makes runs comparable: everything but the number of devices, the engine and the grouping (the
-     * planner chooses the tiled layers and groups for each number of devices).
+     * What makes runs comparable: everything but the number of devices, the engine and the grouping that
+     * resulted (with {@code groups=auto} the planner chooses the tiled layers and groups for each number of
+     * devices).
      */
     private static String configuration(ScalingRun r) {
         return r.get("model") + " " + r.get("size") + "² batch " + r.get("batch") + ", " + r.get("link") + ", "
-                + r.get("bn") + " BN";
+                + r.get("bn") + " BN, groups " + r.get("groups");
     }
 
     private static void writeChart(String title, List<ScalingRun> rows, ScalingRun base, Path png) throws IOException {

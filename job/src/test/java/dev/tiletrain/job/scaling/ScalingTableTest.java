@@ -62,7 +62,7 @@ class ScalingTableTest {
     private Path write(String name, String engine, int devices, String csv) throws IOException {
         Path run = Files.createDirectories(dir.resolve(name));
         Files.writeString(run.resolve("row.properties"), "model=m\nsize=416\nbatch=8\nsubdivisions=2\ndevices=" + devices
-                + "\ngrid=1x" + devices + "\ngrouping=L0-" + (devices * 4) + "\nlink=478mbit\ncpu=0.4\nmemory=4g\nbn=sync\nengine=" + engine + "\n");
+                + "\ngrid=1x" + devices + "\ngrouping=L0-" + (devices * 4) + "\nlink=478mbit\ncpu=0.4\nmemory=4g\nbn=sync\ngroups=auto\nengine=" + engine + "\n");
         Files.writeString(run.resolve("app-1-iterations.csv"), csv);
         return run;
     }
