@@ -1,6 +1,9 @@
 package dev.tiletrain.job;
 
 import dev.tiletrain.data.DataException;
+import dev.tiletrain.job.cluster.ClusterException;
+import dev.tiletrain.job.cluster.ClusterSecurity;
+import dev.tiletrain.job.cluster.MasterHandshake;
 import dev.tiletrain.job.conf.ConfException;
 import dev.tiletrain.job.conf.TiletrainConf;
 import dev.tiletrain.job.train.StopRequest;
@@ -23,7 +26,9 @@ import org.apache.spark.api.java.JavaSparkContext;
  * {@code spark.tiletrain.*} settings, given to spark-submit before the jar or to the application after it.
  * Exit codes: 0 trained, 1 failed, 2 bad settings, arguments or input files (a cfg, weights or data set that
  * cannot be used: reported before any executor work, except a bad image or label, reported when an executor
- * meets it), 128 + the signal's number when stopped by SIGINT or SIGTERM (after a checkpoint).
+ * meets it) or a standalone master that refuses the driver's secret, 128 + the signal's number when stopped
+ * by SIGINT or SIGTERM (after a checkpoint). A driver of a secured cluster may take its secret from
+ * {@code _SPARK_AUTH_SECRET} ({@link ClusterSecurity}).
  */
 public final class TrainJob {
     static final String USAGE = """
@@ -62,10 +67,12 @@ public final class TrainJob {
                 System.exit(2);
             }
         }
+        ClusterSecurity.secretFromEnvironment(sparkConf, System.getenv());
         TiletrainConf conf;
         try {
             conf = TiletrainConf.from(sparkConf);
-        } catch (ConfException e) {
+            MasterHandshake.check(sparkConf);
+        } catch (ConfException | ClusterException e) {
             System.err.println("TrainJob: " + e.getMessage());
             System.exit(2);
             return;

@@ -18,12 +18,16 @@ public final class ClusterCommand {
     static final String USAGE = """
             usage: submit/cluster start [--workers N] [--cores C] [--worker-memory M] [--master-port P] [--webui-port P]
                                         [--cpu SHARE] [--memory SIZE] [--link RATE] [--latency TIME] [--profile NAME]
+                                        [--insecure]
                    submit/cluster stop
                    submit/cluster status
                    submit/cluster history [--port P]
                    submit/cluster enter-command DEVICE
               start    a standalone Master and N Workers on 127.0.0.1, each Worker one device offering executors C
                        cores and M memory (defaults: 2 workers, 1 core, 1g, master port 7077, UIs from 8080 up).
+                       Secured: a new random secret in target/cluster/secret (mode 0600) authenticates every
+                       daemon, driver and executor, and their connections and shuffle files are encrypted;
+                       submit/train gives its driver the secret. --insecure: none of that (with a warning).
                        With any of --cpu, --memory,
                        --link, --latency or --profile each Worker is an emulated device (root only): its own
                        network namespace on a bridge with the Master, a shaped link and its own cgroups.
@@ -126,6 +130,7 @@ public final class ClusterCommand {
             given = given.withLatencyMs(DeviceLimitOptions.latencyMs(v.get()));
         }
         Optional<String> workerMemory = take(args, "--worker-memory");
+        spec = spec.withSecured(!args.remove("--insecure"));
         requireNoOptions(args);
         DeviceLimits limits = given.over(profile.map(p -> DeviceLimitOptions.profile(profiles, p)).orElse(DeviceLimits.NONE));
         if (limits.any()) {
@@ -144,6 +149,7 @@ public final class ClusterCommand {
                     + "m and executors of spark.executor.memory=" + h.executorMb() + "m (change them with "
                     + "TILETRAIN_DRIVER_OPTS=-Xmx... and --conf spark.executor.memory=...)"));
         });
+        out.println(security(spec.secured(), layout));
         out.println("submit to " + running.masterUrl() + "; event logs go to " + layout.events().toUri()
                 + " (submit/cluster history); stop with submit/cluster stop");
     }
@@ -196,10 +202,16 @@ public final class ClusterCommand {
                         a.cores(), a.memoryPerExecutorMb());
             }
         }, () -> out.println(status.masterProblem()));
+        out.println(security(urls.containsKey("secret"), layout));
         status.testBed().ifPresent(bed -> devices(bed, status));
         out.println("event logs: " + urls.getOrDefault("events.dir", layout.events().toUri().toString())
                 + "  logs: " + layout.logs());
         return 0;
+    }
+
+    private static String security(boolean secured, ClusterLayout layout) {
+        return secured ? "secured: authenticated with the secret in " + layout.secret() + ", RPC, block transfers and "
+                + "shuffle files encrypted" : "NOT secured (started with --insecure)";
     }
 
     /** The test bed's devices: where each is, its limits, its Worker, its memory and its link's bytes so far. */

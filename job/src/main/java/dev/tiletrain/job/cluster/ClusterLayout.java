@@ -4,8 +4,8 @@ import java.nio.file.Path;
 
 /**
  * Where a loopback cluster keeps its files: {@code pids/}, {@code logs/}, the Workers' {@code work/}
- * directories (each executor's stdout and stderr), the event logs in {@code events/}, and
- * {@code cluster.properties} with the URLs of the running cluster.
+ * directories (each executor's stdout and stderr), the event logs in {@code events/},
+ * {@code cluster.properties} with the URLs of the running cluster, and a secured cluster's {@code secret}.
  */
 public record ClusterLayout(Path root) {
     public ClusterLayout {
@@ -29,9 +29,17 @@ public record ClusterLayout(Path root) {
         return root.resolve("events");
     }
 
-    /** {@code key=value} lines (master.url, master.webui, events.dir, history.webui) for scripts to read. */
+    /**
+     * {@code key=value} lines (master.url, master.webui, events.dir, history.webui and, of a secured cluster,
+     * secret and driver.conf) for scripts to read.
+     */
     public Path stateFile() {
         return root.resolve("cluster.properties");
+    }
+
+    /** A secured cluster's shared secret ({@link SecretFile}). */
+    public Path secret() {
+        return root.resolve("secret");
     }
 
     public Path pidFile(String daemon) {

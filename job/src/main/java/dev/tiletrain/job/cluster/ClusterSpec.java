@@ -18,18 +18,20 @@ import org.apache.spark.network.util.JavaUtils;
  * @param workerWebUiBase the first Worker's UI port, the next Worker's is one more; 0 for free ports
  * @param limits the emulated devices' limits; {@link DeviceLimits#NONE}: the plain loopback cluster
  * @param profile the device profile the limits came from, if any (the job plans with it by default)
+ * @param secured whether daemons, drivers and executors authenticate with a shared secret and encrypt what
+ *     they send and spill ({@link ClusterSecurity}); off only when asked for ({@code --insecure})
  */
 public record ClusterSpec(String host, int workers, int cores, String memory, int masterPort, int webUiPort,
-        int workerWebUiBase, DeviceLimits limits, Optional<String> profile) {
+        int workerWebUiBase, DeviceLimits limits, Optional<String> profile, boolean secured) {
     public static final String LOOPBACK = "127.0.0.1";
     /** The kernel's longest CPU period, 1 s, holds its shortest quota, 1 ms, a thousand times. */
     static final double MIN_CPU_SHARE = 0.001;
     /** Less does not hold even an idle Worker (~110 MiB resident). */
     static final long MIN_DEVICE_MEMORY_MB = 128;
 
-    /** One core and 1 GiB per Worker: the budget of one Raspberry Pi 3 core, scaled to this machine. */
+    /** One core and 1 GiB per Worker (the budget of one Raspberry Pi 3 core, scaled to this machine), secured. */
     public static ClusterSpec defaults() {
-        return new ClusterSpec(LOOPBACK, 2, 1, "1g", 7077, 8080, 8081, DeviceLimits.NONE, Optional.empty());
+        return new ClusterSpec(LOOPBACK, 2, 1, "1g", 7077, 8080, 8081, DeviceLimits.NONE, Optional.empty(), true);
     }
 
     /** A port of the cluster that must be free before it starts, and the option that moves it. */
@@ -64,32 +66,32 @@ public record ClusterSpec(String host, int workers, int cores, String memory, in
     }
 
     public ClusterSpec withHost(String h) {
-        return new ClusterSpec(h, workers, cores, memory, masterPort, webUiPort, workerWebUiBase, limits, profile);
+        return new ClusterSpec(h, workers, cores, memory, masterPort, webUiPort, workerWebUiBase, limits, profile, secured);
     }
 
     public ClusterSpec withWorkers(int n) {
-        return new ClusterSpec(host, n, cores, memory, masterPort, webUiPort, workerWebUiBase, limits, profile);
+        return new ClusterSpec(host, n, cores, memory, masterPort, webUiPort, workerWebUiBase, limits, profile, secured);
     }
 
     public ClusterSpec withCores(int c) {
-        return new ClusterSpec(host, workers, c, memory, masterPort, webUiPort, workerWebUiBase, limits, profile);
+        return new ClusterSpec(host, workers, c, memory, masterPort, webUiPort, workerWebUiBase, limits, profile, secured);
     }
 
     public ClusterSpec withMemory(String m) {
-        return new ClusterSpec(host, workers, cores, m, masterPort, webUiPort, workerWebUiBase, limits, profile);
+        return new ClusterSpec(host, workers, cores, m, masterPort, webUiPort, workerWebUiBase, limits, profile, secured);
     }
 
     public ClusterSpec withMasterPort(int p) {
-        return new ClusterSpec(host, workers, cores, memory, p, webUiPort, workerWebUiBase, limits, profile);
+        return new ClusterSpec(host, workers, cores, memory, p, webUiPort, workerWebUiBase, limits, profile, secured);
     }
 
     /** The master's UI on {@code p}, the Workers' UIs on the ports after it, as Spark's own scripts do. */
     public ClusterSpec withWebUiPort(int p) {
-        return new ClusterSpec(host, workers, cores, memory, masterPort, p, p + 1, limits, profile);
+        return new ClusterSpec(host, workers, cores, memory, masterPort, p, p + 1, limits, profile, secured);
     }
 
     public ClusterSpec withWorkerWebUiBase(int p) {
-        return new ClusterSpec(host, workers, cores, memory, masterPort, webUiPort, p, limits, profile);
+        return new ClusterSpec(host, workers, cores, memory, masterPort, webUiPort, p, limits, profile, secured);
     }
 
     /**
@@ -98,7 +100,11 @@ public record ClusterSpec(String host, int workers, int cores, String memory, in
      */
     public ClusterSpec withLimits(DeviceLimits l, Optional<String> p) {
         String offer = l.memoryBytes().isPresent() ? (l.memoryBytes().getAsLong() >> 20) + "m" : memory;
-        return new ClusterSpec(host, workers, cores, offer, masterPort, webUiPort, workerWebUiBase, l, p);
+        return new ClusterSpec(host, workers, cores, offer, masterPort, webUiPort, workerWebUiBase, l, p, secured);
+    }
+
+    public ClusterSpec withSecured(boolean s) {
+        return new ClusterSpec(host, workers, cores, memory, masterPort, webUiPort, workerWebUiBase, limits, profile, s);
     }
 
     /** Whether the Workers are emulated devices. */

@@ -69,8 +69,12 @@ final class Daemons {
         throw new IllegalArgumentException("no such daemon: " + daemon);
     }
 
-    /** Starts {@code daemon} there with Spark options {@code conf} (as -D properties) and main-class arguments. */
-    Process launch(String daemon, Placement placement, Map<String, String> conf, List<String> args) {
+    /**
+     * Starts {@code daemon} there with Spark options {@code conf} (as -D properties), main-class arguments and
+     * {@code environment} added to its environment (which, unlike the command line, other users cannot read).
+     */
+    Process launch(String daemon, Placement placement, Map<String, String> conf, Map<String, String> environment,
+            List<String> args) {
         List<String> command = new ArrayList<>(SETSID);
         command.addAll(placement.enter());
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -87,6 +91,7 @@ final class Daemons {
         env.put("SPARK_SCALA_VERSION", home.scalaBinaryVersion());
         env.put("SPARK_LOCAL_IP", placement.host());
         env.put("SPARK_LOCAL_HOSTNAME", placement.host());
+        env.putAll(environment);
         try {
             Files.createDirectories(layout.pids());
             Files.createDirectories(layout.logs());

@@ -25,7 +25,9 @@ import java.util.function.Supplier;
 
 /**
  * A real Spark standalone cluster on one machine: a Master and N Workers, each Worker one device, started
- * from the jars of a {@link SparkHome}, plus an optional history server over the event logs. The Workers run
+ * from the jars of a {@link SparkHome}, plus an optional history server over the event logs. Unless started
+ * insecure, Master, Workers and the applications' drivers and executors authenticate with a secret of the
+ * cluster's own and encrypt what they send ({@link ClusterSecurity}). The Workers run
  * on loopback, or, with {@link ClusterSpec#limits}, each on an emulated device of a {@link TestBed} (its own
  * network namespace, link and cgroups), the Master on the test bed's bridge. {@code submit/cluster} and the
  * tests' cluster fixtures drive this class.
@@ -66,8 +68,9 @@ public final class LoopbackCluster {
     /**
      * Starts the Master, waits until it is ALIVE, then starts the Workers and waits until all are ALIVE.
      * Workers start only after the Master is up: one that registers with a Master still electing itself
-     * is refused and retries only ~10 s later. An emulated cluster first makes its {@link TestBed}, after
-     * checking that this machine has what it needs; a start that fails removes it again.
+     * is refused and retries only ~10 s later. A secured cluster's secret is written before anything starts.
+     * An emulated cluster first makes its {@link TestBed}, after checking that this machine has what it needs;
+     * a start that fails removes it again.
      */
     public Running start(ClusterSpec spec, Consumer<String> progress) {
         Daemons daemons = new Daemons(home, layout);
@@ -94,6 +97,8 @@ public final class LoopbackCluster {
         }
         long t0 = System.nanoTime();
         Optional<TestBedHost> emulating = host;
+        Map<String, String> secret = secretEnvironment(spec, progress);
+        Map<String, String> security = spec.secured() ? ClusterSecurity.DAEMON_CONF : Map.of();
         return startOrUndo(daemons, spec.emulated() ? testBed::remove : () -> List.of(), started -> {
             ClusterSpec s = spec;
             Optional<TestBedState> bed = Optional.empty();
@@ -106,8 +111,9 @@ public final class LoopbackCluster {
             }
             ClusterSpec cluster = s;
             URI webUi = URI.create(cluster.masterWebUi());
-            started.put("master", daemons.launch("master", Daemons.Placement.onHost(cluster.host()),
-                    Map.of("spark.master.rest.enabled", "false"),
+            Map<String, String> masterConf = new LinkedHashMap<>(security);
+            masterConf.put("spark.master.rest.enabled", "false");
+            started.put("master", daemons.launch("master", Daemons.Placement.onHost(cluster.host()), masterConf, secret,
                     List.of("--host", cluster.host(), "--port", Integer.toString(cluster.masterPort()),
                             "--webui-port", Integer.toString(cluster.webUiPort()))));
             poll(daemons, started, "the master to become ALIVE", () -> master(webUi).filter(MasterState::alive));
@@ -119,7 +125,7 @@ public final class LoopbackCluster {
                 Daemons.Placement placement = emulating.isPresent()
                         ? onDevice(emulating.get(), bed.get().devices().get(i - 1))
                         : Daemons.Placement.onHost(cluster.host());
-                started.put(worker, daemons.launch(worker, placement, Map.of(), List.of("--host", placement.host(),
+                started.put(worker, daemons.launch(worker, placement, security, secret, List.of("--host", placement.host(),
                         "--cores", Integer.toString(cluster.cores()), "--memory", cluster.memory(),
                         "--webui-port", Integer.toString(cluster.workerWebUiPort(i)),
                         "--work-dir", work.toString(), cluster.masterUrl())));
@@ -132,6 +138,13 @@ public final class LoopbackCluster {
             urls.put("master.url", cluster.masterUrl());
             urls.put("master.webui", webUi.toString());
             urls.put("events.dir", layout.events().toUri().toString());
+            if (cluster.secured()) {
+                urls.put("secret", layout.secret().toString());
+                urls.put("driver.conf", ClusterSecurity.driverConfWords());
+            } else {
+                urls.remove("secret");
+                urls.remove("driver.conf");
+            }
             writeState(urls);
             return new Running(cluster.masterUrl(), webUi, state.aliveWorkers(), bed);
         });
@@ -150,6 +163,7 @@ public final class LoopbackCluster {
         daemons.stop(workers);
         daemons.stop(others);
         KeyValueFile.delete(layout.stateFile());
+        SecretFile.delete(layout.secret());
         List<String> stopped = new ArrayList<>(live.entrySet().stream()
                 .map(e -> e.getKey() + " (pid " + e.getValue().pid() + ")").toList());
         stopped.addAll(new TestBed(layout).remove());
@@ -193,6 +207,21 @@ public final class LoopbackCluster {
                 List.of(DeviceHeaps.WORKER_HEAP, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
     }
 
+    /**
+     * The environment that gives a secured cluster's daemons its secret: a new one, written before any daemon
+     * starts. An insecure cluster leaves no earlier secret behind, and its start says what it gives up.
+     */
+    private Map<String, String> secretEnvironment(ClusterSpec spec, Consumer<String> progress) {
+        if (!spec.secured()) {
+            SecretFile.delete(layout.secret());
+            progress.accept("warning: --insecure: any program that reaches the master or an executor can run code on "
+                    + "the cluster and fetch its blocks, and RPC, block transfers and shuffle files are not encrypted");
+            return Map.of();
+        }
+        SecretFile.create(layout.secret());
+        return Map.of(ClusterSecurity.SECRET_ENV, SecretFile.read(layout.secret()));
+    }
+
     private static void warnAboutOversubscription(ClusterSpec spec, Consumer<String> progress) {
         int cores = Runtime.getRuntime().availableProcessors();
         spec.limits().cpuShare().ifPresent(share -> {
@@ -223,7 +252,7 @@ public final class LoopbackCluster {
             Files.createDirectories(layout.events());
             started.put("history", daemons.launch("history", Daemons.Placement.onHost(host), Map.of(
                     "spark.history.fs.logDirectory", layout.events().toUri().toString(),
-                    "spark.history.ui.port", Integer.toString(port)), List.of()));
+                    "spark.history.ui.port", Integer.toString(port)), Map.of(), List.of()));
             return poll(daemons, started, "the history server's REST API", () -> {
                 try {
                     int code = http.send(applications, HttpResponse.BodyHandlers.discarding()).statusCode();

@@ -23,9 +23,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * A real standalone cluster for one test class, started and stopped through {@link LoopbackCluster} exactly
  * as {@code submit/cluster} does, on free ports and in its own directory
  * ({@code target/test-clusters/<TestClass>[-<name>]}): on loopback, or with {@link #emulated} on a test bed of
- * emulated devices. It is stopped after the class, whether its tests pass or not, and by a shutdown hook if
- * the JVM ends first. An emulated cluster skips the class, saying why, where this machine cannot have a test
- * bed at all (not root, no cgroup v1 cpu and memory controllers); a missing tool fails it.
+ * emulated devices; secured as {@code submit/cluster start} secures it unless {@link #insecure}. It is
+ * stopped after the class, whether its tests pass or not, and by a shutdown hook if the JVM ends first. An
+ * emulated cluster skips the class, saying why, where this machine cannot have a test bed at all (not root,
+ * no cgroup v1 cpu and memory controllers); a missing tool fails it.
  *
  * <pre>{@code @RegisterExtension static final LoopbackClusterExtension CLUSTER = new LoopbackClusterExtension(2);}</pre>
  */
@@ -33,6 +34,7 @@ public final class LoopbackClusterExtension implements BeforeAllCallback, AfterA
     private final int workers;
     private final DeviceLimits limits;
     private final String name;
+    private final boolean secured;
     private LoopbackCluster cluster;
     private ClusterLayout layout;
     private LoopbackCluster.Running running;
@@ -40,18 +42,24 @@ public final class LoopbackClusterExtension implements BeforeAllCallback, AfterA
     private Thread stopOnExit;
 
     public LoopbackClusterExtension(int workers) {
-        this(workers, DeviceLimits.NONE, "");
+        this(workers, DeviceLimits.NONE, "", true);
     }
 
-    private LoopbackClusterExtension(int workers, DeviceLimits limits, String name) {
+    private LoopbackClusterExtension(int workers, DeviceLimits limits, String name, boolean secured) {
         this.workers = workers;
         this.limits = limits;
         this.name = name;
+        this.secured = secured;
     }
 
     /** A cluster of emulated devices under {@code limits} (in its own directory, beside a loopback one). */
     public static LoopbackClusterExtension emulated(int workers, DeviceLimits limits) {
-        return new LoopbackClusterExtension(workers, limits, "testbed");
+        return new LoopbackClusterExtension(workers, limits, "testbed", true);
+    }
+
+    /** This cluster started as {@code submit/cluster start --insecure} starts it: no secret, nothing encrypted. */
+    public LoopbackClusterExtension insecure() {
+        return new LoopbackClusterExtension(workers, limits, name, false);
     }
 
     /** Why this machine cannot have a test bed at all, if it cannot. */
@@ -90,7 +98,7 @@ public final class LoopbackClusterExtension implements BeforeAllCallback, AfterA
         cluster.stop(); // Whatever a killed earlier run of this class left behind.
         int[] ports = freePorts(2);
         spec = ClusterSpec.defaults().withWorkers(workers).withMasterPort(ports[0]).withWebUiPort(ports[1])
-                .withWorkerWebUiBase(0);
+                .withWorkerWebUiBase(0).withSecured(secured);
         if (limits.any()) {
             spec = spec.withLimits(limits, Optional.empty());
         }
@@ -146,15 +154,25 @@ public final class LoopbackClusterExtension implements BeforeAllCallback, AfterA
         return running.masterWebUi();
     }
 
+    /** The secret of a secured cluster ({@code secret} of its directory). */
+    public String secret() {
+        return SecretFile.read(layout.secret());
+    }
+
     /**
      * A driver configuration for this cluster: {@link #driverHost}, 512m executors, Kryo with registration
      * required, no UI (tests that read the REST API turn it on), and the compiled classes of this module and
      * the modules it needs (the registrator names their classes) on the executors' class path, since no
-     * application jar is shipped.
+     * application jar is shipped. On a secured cluster, its driver settings and its secret (in this JVM only).
      */
     public SparkConf driverConf(String appName) {
         Path module = moduleDir();
-        return new SparkConf().setMaster(masterUrl()).setAppName(appName)
+        SparkConf conf = new SparkConf();
+        if (secured) {
+            ClusterSecurity.DRIVER_CONF.forEach(conf::set);
+            conf.set(ClusterSecurity.SECRET_KEY, secret());
+        }
+        return conf.setMaster(masterUrl()).setAppName(appName)
                 .set("spark.driver.host", driverHost())
                 .set("spark.driver.bindAddress", driverHost())
                 .set("spark.executor.memory", "512m")

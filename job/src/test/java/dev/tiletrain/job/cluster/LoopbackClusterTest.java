@@ -12,15 +12,18 @@ import dev.tiletrain.job.metrics.MetricsCsv;
 import dev.tiletrain.job.metrics.StageTimesListener;
 import dev.tiletrain.tiles.TileSum;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
@@ -31,7 +34,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A real Master and two Workers on loopback, and applications driven from this JVM on their executors. */
+/** A real Master and two Workers on loopback, secured, and applications driven from this JVM on their executors. */
 class LoopbackClusterTest {
     private static final int WORKERS = 2;
     private static final Duration EXECUTORS_UP = Duration.ofSeconds(180);
@@ -125,6 +128,51 @@ class LoopbackClusterTest {
         Set<String> csvStageNames = Files.readAllLines(csvDir.resolve("probe-stages.csv")).stream().skip(1)
                 .map(l -> l.split(",")[3]).collect(Collectors.toSet());
         assertEquals(Set.of("\"" + ProbeJob.HALO_STAGE + "\"", "\"" + ProbeJob.REDUCE_STAGE + "\""), csvStageNames);
+    }
+
+    /**
+     * The cluster starts secured: its secret is its owner's alone, every daemon has it in its environment and on
+     * no command line, and cluster.properties tells submit/train where it is and what a driver sets.
+     */
+    @Test
+    void theDaemonsHaveTheSecretInTheirEnvironmentAndNotOnTheirCommandLines() throws IOException {
+        Path file = CLUSTER.layout().secret();
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        String secret = CLUSTER.secret();
+        assertTrue(secret.matches("[0-9a-f]{64}"), "256 random bits in hex: " + secret.length() + " characters");
+        Map<String, ProcessHandle> daemons = CLUSTER.cluster().status().daemons();
+        assertEquals(Set.of("master", "worker-1", "worker-2"), daemons.keySet());
+        daemons.forEach((daemon, process) -> {
+            String commandLine = ProcFs.commandLine(process.pid());
+            assertTrue(commandLine.contains(" -Dspark.authenticate=true ")
+                    && commandLine.contains(" -Dspark.network.crypto.enabled=true "), commandLine);
+            assertFalse(commandLine.contains(secret), daemon + "'s command line shows the secret");
+            assertEquals(secret, ProcFs.environment(process.pid()).get(ClusterSecurity.SECRET_ENV), daemon);
+        });
+        Map<String, String> state = KeyValueFile.read(CLUSTER.layout().stateFile());
+        assertEquals(file.toString(), state.get("secret"));
+        assertEquals("spark.authenticate=true spark.network.crypto.enabled=true spark.network.crypto.cipher=AES/GCM/NoPadding"
+                + " spark.network.crypto.saslFallback=false spark.io.encryption.enabled=true", state.get("driver.conf"));
+    }
+
+    /**
+     * Master and Workers listen on the cluster's address alone (Spark binds its UIs to SPARK_LOCAL_IP, which
+     * each daemon is given): the master on its RPC port and UI, without the REST submission server, each
+     * Worker on its RPC port and UI.
+     */
+    @Test
+    void theDaemonsListenOnTheClustersAddressOnly() throws IOException {
+        for (Map.Entry<String, ProcessHandle> daemon : CLUSTER.cluster().status().daemons().entrySet()) {
+            List<InetSocketAddress> listening = ProcFs.listening(daemon.getValue().pid());
+            assertEquals(2, listening.size(), daemon.getKey() + " listens on " + listening);
+            for (InetSocketAddress a : listening) {
+                assertEquals(ClusterSpec.LOOPBACK, a.getAddress().getHostAddress(), daemon.getKey() + " listens on " + a);
+            }
+            if (daemon.getKey().equals("master")) {
+                assertEquals(Set.of(CLUSTER.spec().masterPort(), CLUSTER.spec().webUiPort()),
+                        listening.stream().map(InetSocketAddress::getPort).collect(Collectors.toSet()));
+            }
+        }
     }
 
     /** An executor larger than any Worker never comes: the wait fails and says which resource is short. */

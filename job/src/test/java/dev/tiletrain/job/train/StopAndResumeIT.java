@@ -132,6 +132,8 @@ class StopAndResumeIT {
         static Run start(List<String> command) throws IOException {
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
             builder.environment().put("TILETRAIN_DRIVER_OPTS", "-Xmx1g");
+            // submit/train gives the driver the secret of the cluster in this directory, which --master names.
+            builder.environment().put("TILETRAIN_CLUSTER_DIR", CLUSTER.layout().root().toString());
             Process p = builder.start();
             StringBuffer text = new StringBuffer();
             Thread reader = new Thread(() -> {

@@ -52,8 +52,12 @@ class TrainJobIT {
      */
     private static final int FRAMING_PER_RECORD = 100;
 
+    /**
+     * Insecure, where SecureClusterIT trains the same run on a secured cluster: both give the in-process
+     * runner's weights, so authentication and encryption change no bit.
+     */
     @RegisterExtension
-    static final LoopbackClusterExtension CLUSTER = new LoopbackClusterExtension(3);
+    static final LoopbackClusterExtension CLUSTER = new LoopbackClusterExtension(3).insecure();
 
     @TempDir
     static Path shared;
