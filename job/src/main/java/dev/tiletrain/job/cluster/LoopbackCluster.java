@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * A real Spark standalone cluster on one machine: a Master and N Workers, each Worker one device, started
@@ -119,16 +120,10 @@ public final class LoopbackCluster {
             poll(daemons, started, "the master to become ALIVE", () -> master(webUi).filter(MasterState::alive));
             progress.accept(String.format("master %s ALIVE after %.1f s (UI %s)", cluster.masterUrl(), seconds(t0), webUi));
             for (int i = 1; i <= cluster.workers(); i++) {
-                String worker = "worker-" + i;
-                Path work = layout.work(worker);
-                Files.createDirectories(work);
                 Daemons.Placement placement = emulating.isPresent()
                         ? onDevice(emulating.get(), bed.get().devices().get(i - 1))
                         : Daemons.Placement.onHost(cluster.host());
-                started.put(worker, daemons.launch(worker, placement, security, secret, List.of("--host", placement.host(),
-                        "--cores", Integer.toString(cluster.cores()), "--memory", cluster.memory(),
-                        "--webui-port", Integer.toString(cluster.workerWebUiPort(i)),
-                        "--work-dir", work.toString(), cluster.masterUrl())));
+                started.put("worker-" + i, launchWorker(daemons, cluster, i, placement, security, secret));
             }
             MasterState state = poll(daemons, started, cluster.workers() + " worker(s) to register",
                     () -> master(webUi).filter(m -> m.aliveWorkers().size() >= cluster.workers()));
@@ -148,6 +143,51 @@ public final class LoopbackCluster {
             writeState(urls);
             return new Running(cluster.masterUrl(), webUi, state.aliveWorkers(), bed);
         });
+    }
+
+    /**
+     * Starts Worker {@code i} (1-based) of a running loopback cluster again after it died, as a device that
+     * comes back, with the cluster's secret if it has one, and waits until the master counts it ALIVE.
+     */
+    public void restartWorker(ClusterSpec spec, int i, Consumer<String> progress) {
+        if (spec.emulated()) {
+            throw new ClusterException("restarting a Worker of a test bed is not supported; restart the cluster");
+        }
+        Daemons daemons = new Daemons(home, layout);
+        daemons.forgetStale();
+        String worker = "worker-" + i;
+        if (!daemons.live().containsKey("master") || daemons.live().containsKey(worker)) {
+            throw new ClusterException(worker + " can only be restarted while the master runs and it does not");
+        }
+        Map<String, String> secret = spec.secured()
+                ? Map.of(ClusterSecurity.SECRET_ENV, SecretFile.read(layout.secret())) : Map.of();
+        long t0 = System.nanoTime();
+        URI webUi = URI.create(spec.masterWebUi());
+        // Until the master notices the death, it still counts the dead Worker: wait for a new Worker id instead.
+        Set<String> before;
+        try {
+            before = MasterState.fetch(webUi).workers().stream().map(MasterState.Worker::id).collect(Collectors.toSet());
+        } catch (IOException e) {
+            throw new ClusterException("the master does not answer at " + webUi + ": " + e.getMessage());
+        }
+        startOrUndo(daemons, List::of, started -> {
+            started.put(worker, launchWorker(daemons, spec, i, Daemons.Placement.onHost(spec.host()),
+                    spec.secured() ? ClusterSecurity.DAEMON_CONF : Map.of(), secret));
+            return poll(daemons, started, worker + " to register", () -> master(webUi).filter(m -> m.aliveWorkers()
+                    .stream().anyMatch(w -> !before.contains(w.id()))));
+        });
+        progress.accept(String.format("%s ALIVE again after %.1f s", worker, seconds(t0)));
+    }
+
+    private Process launchWorker(Daemons daemons, ClusterSpec cluster, int i, Daemons.Placement placement,
+            Map<String, String> security, Map<String, String> secret) throws IOException {
+        String worker = "worker-" + i;
+        Path work = layout.work(worker);
+        Files.createDirectories(work);
+        return daemons.launch(worker, placement, security, secret, List.of("--host", placement.host(),
+                "--cores", Integer.toString(cluster.cores()), "--memory", cluster.memory(),
+                "--webui-port", Integer.toString(cluster.workerWebUiPort(i)),
+                "--work-dir", work.toString(), cluster.masterUrl()));
     }
 
     /**

@@ -67,7 +67,8 @@ public final class ScalingTable {
         for (Map.Entry<String, List<ScalingRun>> g : groups.entrySet()) {
             List<ScalingRun> rows = new ArrayList<>(g.getValue());
             rows.sort(Comparator.comparing((ScalingRun r) -> !r.inProcess()).thenComparingInt(ScalingRun::devices));
-            ScalingRun base = rows.stream().filter(r -> !r.inProcess() && r.devices() == 1).findFirst().orElse(null);
+            ScalingRun base = rows.stream().filter(r -> r.get("engine").equals("spark") && r.devices() == 1).findFirst()
+                    .orElse(null);
             for (ScalingRun r : rows) {
                 double s = r.seconds();
                 double speedup = base == null ? Double.NaN : base.seconds() / s;
@@ -126,7 +127,7 @@ public final class ScalingTable {
         XYSeries memory = new XYSeries("peak memory per device / 1 device's, measured");
         OptionalDouble basePredicted = base.predicted("iteration.seconds");
         for (ScalingRun r : rows) {
-            if (r.inProcess()) {
+            if (!r.get("engine").equals("spark")) { // One point per device count: secured Spark runs.
                 continue;
             }
             measured.add(r.devices(), base.seconds() / r.seconds());

@@ -154,6 +154,11 @@ public final class LoopbackClusterExtension implements BeforeAllCallback, AfterA
         return running.masterWebUi();
     }
 
+    /** Starts Worker {@code i} (1-based) again after a test killed it, and waits until it registers. */
+    public void restartWorker(int i) {
+        cluster.restartWorker(spec, i, line -> System.out.println("[cluster] " + line));
+    }
+
     /** The secret of a secured cluster ({@code secret} of its directory). */
     public String secret() {
         return SecretFile.read(layout.secret());

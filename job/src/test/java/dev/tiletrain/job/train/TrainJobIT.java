@@ -27,15 +27,24 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 import org.apache.spark.SparkConf;
+import org.apache.spark.SparkStageInfo;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerStageCompleted;
 import org.apache.spark.scheduler.SparkListenerStageSubmitted;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -131,36 +140,77 @@ class TrainJobIT {
     }
 
     /**
-     * Kills one executor JVM (SIGKILL, as a device that dies) while iteration 2 runs its backward: the run
-     * recomputes the lost tile states and shuffle outputs from lineage and ends with the same weights.
+     * Where in iteration 2 a drill kills a device: the stage whose submission triggers it, or for the tail
+     * (on the driver, between the forward and the backward job), the completion of the last forward stage.
      */
-    @Test
-    void losingAnExecutorMidIterationLeavesTheWeightsUnchanged(@TempDir Path temp) throws Exception {
-        SparkConf conf = driverConf("tiletrain IT executor loss", temp.resolve("checkpoints"));
+    static Stream<Arguments> phases() {
+        return Stream.of(
+                Arguments.of("a forward group", "fwd g1 L4 2x2", false),
+                Arguments.of("a batch-norm sync", "sync fwd g1 L4-6 2x2", false),
+                Arguments.of("the tail", "sync fwd g1 L8 2x2", true),
+                Arguments.of("a backward group", "bwd g1 L8 2x2", false),
+                Arguments.of("the gradient reduction", "sync bwd g0 L0 2x2, grad reduce", false));
+    }
+
+    /**
+     * Kills a whole device (SIGKILL of Worker 2 and its executor) during one phase of iteration 2: the run goes
+     * on with the two others, recomputes the lost tile states and shuffle outputs from lineage and ends with
+     * the undisturbed run's weights to the bit. The Worker comes back afterwards for the next drill.
+     */
+    @ParameterizedTest(name = "SIGKILL of a device during {0}")
+    @MethodSource("phases")
+    void killingADeviceLeavesTheWeightsUnchanged(String phase, String stage, boolean onCompletion, @TempDir Path temp)
+            throws Exception {
+        SparkConf conf = driverConf("tiletrain IT device loss during " + phase, temp.resolve("checkpoints"));
         AtomicReference<String> killed = new AtomicReference<>();
         Trainer.Outcome outcome;
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
-            String app = sc.sc().applicationId();
+            Runnable kill = () -> {
+                if (killed.get() == null) {
+                    ProcessHandle worker = CLUSTER.cluster().status().daemons().get("worker-2");
+                    List<ProcessHandle> device = new ArrayList<>(worker.descendants().toList());
+                    device.add(worker);
+                    device.forEach(ProcessHandle::destroyForcibly);
+                    List<String> running = new ArrayList<>();
+                    for (int id : sc.statusTracker().getActiveStageIds()) {
+                        SparkStageInfo info = sc.statusTracker().getStageInfo(id); // Null once forgotten.
+                        running.add(info == null ? "stage " + id : info.name());
+                    }
+                    killed.set("pids " + device.stream().map(h -> Long.toString(h.pid())).toList()
+                            + ", stages running: " + running);
+                }
+            };
+            Set<Integer> awaited = ConcurrentHashMap.newKeySet();
             sc.sc().addSparkListener(new SparkListener() {
                 @Override
-                public void onStageSubmitted(SparkListenerStageSubmitted stage) {
-                    boolean second = stage.properties() != null
-                            && "iter-2".equals(stage.properties().getProperty("spark.jobGroup.id"));
-                    if (second && stage.stageInfo().name().equals("sync bwd g1 L6-8 2x2") && killed.get() == null) {
-                        ProcessHandle executor = ProcessHandle.allProcesses()
-                                .filter(p -> p.info().commandLine().filter(c -> c.contains("CoarseGrainedExecutorBackend")
-                                        && c.contains(app)).isPresent())
-                                .findFirst().orElseThrow(() -> new AssertionError("no executor process of " + app));
-                        executor.destroyForcibly();
-                        killed.set("pid " + executor.pid());
+                public void onStageSubmitted(SparkListenerStageSubmitted submitted) {
+                    Properties job = submitted.properties();
+                    if (job != null && "iter-2".equals(job.getProperty("spark.jobGroup.id"))
+                            && submitted.stageInfo().name().equals(stage)) {
+                        if (onCompletion) {
+                            awaited.add(submitted.stageInfo().stageId());
+                        } else {
+                            kill.run();
+                        }
+                    }
+                }
+
+                @Override
+                public void onStageCompleted(SparkListenerStageCompleted completed) {
+                    if (awaited.contains(completed.stageInfo().stageId())) {
+                        kill.run();
                     }
                 }
             });
             outcome = Trainer.run(sc, TiletrainConf.from(conf), false);
+        } finally {
+            if (killed.get() != null) {
+                CLUSTER.restartWorker(2);
+            }
         }
-        assertTrue(killed.get() != null, "no executor was killed");
-        System.out.println("killed executor " + killed.get() + " during iteration 2");
-        assertArrayEquals(tiled, fixture.weights(weightsOf(outcome)), "the in-process runner");
+        assertTrue(killed.get() != null, "no device was killed");
+        System.out.println("killed device 2 during " + phase + " of iteration 2: " + killed.get());
+        assertArrayEquals(tiled, fixture.weights(weightsOf(outcome)), "the undisturbed in-process runner");
     }
 
     /** A run stopped after iteration 1, resumed by a new application from its checkpoint, ends the same. */
