@@ -62,10 +62,10 @@ final class ExecutorWatch extends SparkListener implements AutoCloseable {
         while (!Thread.currentThread().isInterrupted()) {
             long since = noneSince.get();
             if (since >= 0 && System.nanoTime() - since > timeoutNanos) {
-                stopped.set("no executor was left for " + timeoutNanos / 1_000_000_000 + " s (every device left "
-                        + "the cluster and none came back)");
+                stopped.compareAndSet(null, "no executor was left for " + timeoutNanos / 1_000_000_000 + " s (every "
+                        + "device left the cluster and none came back)");
+                // Again on every tick: the devices may go while the driver runs the tail, between two jobs.
                 sc.cancelAllJobs();
-                return;
             }
             try {
                 Thread.sleep(500);

@@ -2,6 +2,7 @@ package dev.tiletrain.job.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -31,6 +32,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.apache.spark.SparkConf;
@@ -211,6 +213,52 @@ class TrainJobIT {
         assertTrue(killed.get() != null, "no device was killed");
         System.out.println("killed device 2 during " + phase + " of iteration 2: " + killed.get());
         assertArrayEquals(tiled, fixture.weights(weightsOf(outcome)), "the undisturbed in-process runner");
+    }
+
+    /**
+     * Every device killed during iteration 2 and none back: instead of waiting for executors forever, the driver
+     * stops after {@code spark.tiletrain.executorWaitSeconds}, saying why and naming iteration 1's checkpoint.
+     */
+    @Test
+    void losingEveryDeviceStopsAfterTheStatedWaitWithTheCheckpointIntact(@TempDir Path temp) throws Exception {
+        Path checkpoints = temp.resolve("checkpoints");
+        SparkConf conf = driverConf("tiletrain IT every device lost", checkpoints)
+                .set("spark.tiletrain.executorWaitSeconds", "10").set("spark.tiletrain.checkpoint.every", "1");
+        AtomicLong killedAt = new AtomicLong();
+        TrainingStopped stopped;
+        long stoppedAt;
+        try {
+            try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+                sc.sc().addSparkListener(new SparkListener() {
+                    @Override
+                    public void onStageSubmitted(SparkListenerStageSubmitted submitted) {
+                        Properties job = submitted.properties();
+                        if (job != null && "iter-2".equals(job.getProperty("spark.jobGroup.id"))
+                                && killedAt.compareAndSet(0, System.nanoTime())) {
+                            CLUSTER.cluster().status().daemons().forEach((daemon, process) -> {
+                                if (daemon.startsWith("worker-")) {
+                                    process.descendants().forEach(ProcessHandle::destroyForcibly);
+                                    process.destroyForcibly();
+                                }
+                            });
+                        }
+                    }
+                });
+                stopped = assertThrows(TrainingStopped.class, () -> Trainer.run(sc, TiletrainConf.from(conf), false));
+                stoppedAt = System.nanoTime();
+            }
+        } finally {
+            if (killedAt.get() != 0) {
+                for (int i = 1; i <= CLUSTER.spec().workers(); i++) {
+                    CLUSTER.restartWorker(i);
+                }
+            }
+        }
+        System.out.printf("stopped %.1f s after the kill: %s%n", (stoppedAt - killedAt.get()) / 1e9, stopped.getMessage());
+        assertTrue(stopped.getMessage().contains("no executor was left for 10 s"), stopped.getMessage());
+        Path newest = checkpoints.resolve("iter-00000001");
+        assertTrue(stopped.getMessage().contains(newest.getFileName().toString()), stopped.getMessage());
+        assertTrue(Files.size(newest.resolve(TrainCheckpoint.WEIGHTS)) > 0, "iteration 1's weights in " + newest);
     }
 
     /** A run stopped after iteration 1, resumed by a new application from its checkpoint, ends the same. */
