@@ -230,7 +230,7 @@ public final class Trainer {
             Optional<CheckpointStore> store, long lastSaved) {
         try {
             return job.run(pass, prefix);
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // A cancelled job's SparkException is checked, though Scala code throws it anyway.
             if (watch.stopped().isPresent()) {
                 throw new TrainingStopped("stopped: " + watch.stopped().get() + "; " + kept(store, lastSaved), e);
             }
