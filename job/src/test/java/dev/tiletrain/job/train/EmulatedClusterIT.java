@@ -1,5 +1,6 @@
 package dev.tiletrain.job.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,10 +20,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerStageSubmitted;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -46,6 +52,7 @@ class EmulatedClusterIT {
     private static final int ITERATIONS = 3;
     private static final long STREAM_BYTES = 16L << 20;
     private static final long MIB = 1 << 20;
+    private static final int LINK_DOWN_SECONDS = 20;
 
     @RegisterExtension
     @Order(1)
@@ -145,15 +152,7 @@ class EmulatedClusterIT {
         long t0 = System.nanoTime();
         Process submit = builder.start();
 
-        Path onLoopback = temp.resolve("loopback");
-        SparkConf conf = TrainJob.configure(LOOPBACK.driverConf("tiletrain on loopback"));
-        conf.remove("spark.executor.extraClassPath");
-        conf.set("spark.jars", LoopbackClusterExtension.moduleDir().resolve("target/tiletrain-job.jar").toString());
-        conf.set("spark.tiletrain.masterWebUi", LOOPBACK.masterWebUi().toString());
-        fixture.sparkSettings(ITERATIONS, onLoopback).forEach(conf::set);
-        try (JavaSparkContext sc = new JavaSparkContext(conf)) {
-            Trainer.run(sc, TiletrainConf.from(conf), false);
-        }
+        Path onLoopback = train(LOOPBACK, fixture, temp.resolve("loopback"), sc -> { });
 
         boolean ended = submit.waitFor(5, TimeUnit.MINUTES);
         String output = Files.readString(temp.resolve("submit.log"));
@@ -163,7 +162,7 @@ class EmulatedClusterIT {
         System.out.printf("submit/train on the test bed: %.1f s; peaks %s%n", (System.nanoTime() - t0) / 1e9,
                 devices.stream().map(r -> String.format("%s %.0f MiB", r.device(), r.peakMemoryBytes() / (double) MIB)).toList());
 
-        float[] loopback = fixture.weights(lastWeights(onLoopback));
+        float[] loopback = fixture.weights(onLoopback);
         float[] testBed = fixture.weights(lastWeights(onTestBed));
         double weights = TrainingFixture.relative(testBed, loopback, null);
         double updates = TrainingFixture.relative(testBed, loopback, fixture.initial());
@@ -178,11 +177,81 @@ class EmulatedClusterIT {
     }
 
     /**
+     * Device 2's link down for 20 s (longer than any task takes) while iteration 2 runs, then up again: Spark
+     * waits for it (nothing times out within spark.network.timeout's 120 s) and the run ends with the weights
+     * of the same run undisturbed, to the bit. The driver runs here, on the bridge's side.
+     */
+    @Test
+    @Order(5)
+    void aLinkDownAndBackAgainLeavesTheWeightsUnchanged(@TempDir Path temp) throws Exception {
+        TrainingFixture fixture = TrainingFixture.generate(temp.resolve("data"));
+        float[] undisturbed = fixture.weights(train(BED, fixture, temp.resolve("undisturbed"), sc -> { }));
+        String link = BED.testBed().devices().get(1).link();
+        AtomicReference<Thread> outage = new AtomicReference<>();
+        Path disturbed = train(BED, fixture, temp.resolve("disturbed"), sc -> sc.sc().addSparkListener(new SparkListener() {
+            @Override
+            public void onStageSubmitted(SparkListenerStageSubmitted submitted) {
+                Properties job = submitted.properties();
+                if (job != null && "iter-2".equals(job.getProperty("spark.jobGroup.id")) && outage.get() == null) {
+                    Thread t = new Thread(() -> linkDown(link, LINK_DOWN_SECONDS), "link down");
+                    outage.set(t);
+                    t.start();
+                }
+            }
+        }));
+        assertTrue(outage.get() != null, "the link was never taken down");
+        outage.get().join();
+        assertArrayEquals(undisturbed, fixture.weights(disturbed), "the run with the link down vs undisturbed");
+    }
+
+    /** Takes a device's link (the host end of its veth pair) down for {@code seconds}, then up again. */
+    private static void linkDown(String link, int seconds) {
+        try {
+            ip("link", "set", "dev", link, "down");
+            System.out.printf("link %s down for %d s%n", link, seconds);
+            Thread.sleep(seconds * 1000L);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            ip("link", "set", "dev", link, "up");
+        }
+    }
+
+    private static void ip(String... args) {
+        List<String> command = new ArrayList<>(List.of("ip"));
+        command.addAll(List.of(args));
+        try {
+            Process p = new ProcessBuilder(command).inheritIO().start();
+            assertEquals(0, p.waitFor(), String.join(" ", command));
+        } catch (IOException | InterruptedException e) {
+            throw new AssertionError(String.join(" ", command), e);
+        }
+    }
+
+    /**
+     * Trains the fixture for {@link #ITERATIONS} with a driver in this JVM on {@code cluster}, the executors
+     * loading the built jar; {@code before} sees the context first. Returns the last checkpoint's weights.
+     */
+    private static Path train(LoopbackClusterExtension cluster, TrainingFixture fixture, Path checkpoints,
+            Consumer<JavaSparkContext> before) throws IOException {
+        SparkConf conf = TrainJob.configure(cluster.driverConf("tiletrain IT on " + cluster.masterUrl()));
+        conf.remove("spark.executor.extraClassPath");
+        conf.set("spark.jars", LoopbackClusterExtension.moduleDir().resolve("target/tiletrain-job.jar").toString());
+        conf.set("spark.tiletrain.masterWebUi", cluster.masterWebUi().toString());
+        fixture.sparkSettings(ITERATIONS, checkpoints).forEach(conf::set);
+        try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+            before.accept(sc);
+            Trainer.run(sc, TiletrainConf.from(conf), false);
+        }
+        return lastWeights(checkpoints);
+    }
+
+    /**
      * A Worker killed (a crash) with a process still on its device (an orphaned executor): {@code stop}
      * stops that process and removes every namespace, link, bridge and cgroup the test bed made.
      */
     @Test
-    @Order(5)
+    @Order(6)
     void stopLeavesNothingBehindAlsoAfterACrash() throws Exception {
         TestBedState bed = BED.testBed();
         Process orphan = probe(2, "spin", "600");
