@@ -6,16 +6,20 @@ import dev.tiletrain.job.cluster.ClusterSecurity;
 import dev.tiletrain.job.cluster.MasterHandshake;
 import dev.tiletrain.job.conf.ConfException;
 import dev.tiletrain.job.conf.TiletrainConf;
+import dev.tiletrain.job.report.RunReport;
 import dev.tiletrain.job.train.StopRequest;
 import dev.tiletrain.job.train.Trainer;
 import dev.tiletrain.job.train.TrainingStopped;
 import dev.tiletrain.ops.cfg.CfgException;
 import dev.tiletrain.ops.weights.WeightsFormatException;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -88,8 +92,12 @@ public final class TrainJob {
                 e.printStackTrace();
             }
         });
+        Optional<Path> finished = Optional.empty();
+        Configuration hadoop = null;
         try (JavaSparkContext sc = new JavaSparkContext(sparkConf)) {
             Trainer.Outcome outcome = Trainer.run(sc, conf, resume, stop);
+            finished = outcome.checkpoint();
+            hadoop = sc.hadoopConfiguration();
             if (outcome.stopped()) {
                 System.out.println("stopped after iteration " + outcome.iterations()
                         + outcome.checkpoint().map(c -> ", checkpoint " + c).orElse(", no checkpoint.dir: nothing saved")
@@ -110,6 +118,16 @@ public final class TrainJob {
                 System.err.println("TrainJob: training failed: " + e);
                 e.printStackTrace();
                 code = 1;
+            }
+        }
+        if (finished.isPresent()) {
+            // The stage metrics of the last iteration reach its CSV row only when the application ends, after the
+            // report of the last checkpoint was written: write it again, with that row.
+            Path run = finished.get().getParent();
+            try {
+                RunReport.write(run.getFileSystem(hadoop), run);
+            } catch (IOException e) {
+                System.err.println("TrainJob: could not rewrite " + new Path(run, RunReport.PAGE) + ": " + e.getMessage());
             }
         }
         System.exit(code);

@@ -14,6 +14,7 @@ import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.SeriesRenderingOrder;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.data.xy.XYSeries;
@@ -102,6 +103,8 @@ final class Charts {
             renderer.setSeriesStroke(i, new BasicStroke(1.5f));
         }
         plot.setRenderer(renderer);
+        // Later series on top: a running average stays visible over the noisy series it smooths.
+        plot.setSeriesRenderingOrder(SeriesRenderingOrder.FORWARD);
         return chart;
     }
 }
