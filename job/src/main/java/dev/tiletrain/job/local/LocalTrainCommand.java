@@ -19,6 +19,7 @@ import dev.tiletrain.job.metrics.TrainingCsv;
 import dev.tiletrain.job.train.IterationStep;
 import dev.tiletrain.job.train.PlanTable;
 import dev.tiletrain.job.train.TrainSetup;
+import dev.tiletrain.job.train.TrainingStopped;
 import dev.tiletrain.ops.cfg.Cfg;
 import dev.tiletrain.ops.cfg.CfgException;
 import dev.tiletrain.ops.cfg.CfgParser;
@@ -119,6 +120,9 @@ public final class LocalTrainCommand {
             // Bad input files: the message names the file (and line) and says what is wrong.
             err.println("train: " + e.getMessage());
             return 2;
+        } catch (TrainingStopped e) {
+            err.println("train: " + e.getMessage());
+            return 1;
         } catch (IOException | RuntimeException e) {
             err.println("train: " + e);
             return 1;
@@ -227,6 +231,7 @@ public final class LocalTrainCommand {
                     cost += r.cost();
                 }
                 int n = it + 1;
+                IterationStep.requireFinite(n, cost, "the checkpoints written so far are in " + a.get("out", "target/train"));
                 step.update(seen.batchNumber(n), gradient);
                 double seconds = (System.nanoTime() - start) / 1e9;
                 OptionalDouble map = OptionalDouble.empty();

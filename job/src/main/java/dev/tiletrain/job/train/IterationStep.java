@@ -36,6 +36,19 @@ public final class IterationStep {
     }
 
     /**
+     * Stops before an update from a loss that is not a number, which would train NaN into every weight (Darknet
+     * goes on and prints nan); {@code kept} says what the run keeps.
+     */
+    public static void requireFinite(long n, double cost, String kept) {
+        if (!Double.isFinite(cost)) {
+            throw new TrainingStopped(String.format("stopped: the loss of iteration %d is %s, so it updated nothing: "
+                    + "training diverged (a lower learning rate?) or a batch norm normalises without statistics "
+                    + "(frozen batch norm needs weights with trained rolling variances; Darknet starts them at 0); %s",
+                    n, cost, kept), null);
+        }
+    }
+
+    /**
      * The update of Darknet's batch number {@code batchNumber} (1 for a run's first from scratch) from the
      * gradient summed over the iteration's passes.
      */

@@ -156,6 +156,7 @@ public final class Trainer {
                     cost += pass.cost();
                     tailSeconds += pass.tailSeconds();
                 }
+                IterationStep.requireFinite(n, cost, kept(store, lastSaved));
                 step.update(seen.batchNumber(n), gradient);
                 Broadcast<float[]> next = sc.broadcast(model.layout().flattenLeading(setup.tiledParameters()));
                 release(weights);

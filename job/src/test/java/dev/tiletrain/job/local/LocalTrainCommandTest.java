@@ -118,6 +118,19 @@ class LocalTrainCommandTest {
         assertTrue(noWeights.text().startsWith("train: --clear needs --weights"), noWeights.text());
     }
 
+    /**
+     * Frozen batch norm from Darknet's random init divides by a rolling variance of 0: the loss is not a number,
+     * and training stops before its update with one line instead of training NaN into every weight.
+     */
+    @Test
+    void aLossThatIsNotANumberStopsBeforeItsUpdate() {
+        Run run = train("--batchnorm", "frozen", "--out", dir.resolve("nan").toString());
+        assertEquals(1, run.code(), run.text());
+        String last = run.text().strip().lines().reduce((a, b) -> b).orElseThrow();
+        assertTrue(last.startsWith("train: stopped: the loss of iteration 1 is NaN, so it updated nothing"), run.text());
+        assertFalse(run.text().contains("\tat "), run.text());
+    }
+
     @Test
     void badInputFilesEndWithOneLineNamingTheFile() throws IOException {
         byte[] bytes = Files.readAllBytes(weights);
