@@ -159,11 +159,6 @@ public final class TrainJob {
         conf.setIfMissing("spark.app.name", "tiletrain");
         // One level of parallelism: tasks (and spark.tiletrain.threads inside them), not OpenBLAS's own threads.
         conf.setIfMissing("spark.executorEnv.OPENBLAS_NUM_THREADS", "1");
-        // A tile's state is cached on the executor that computed it, and a task of a later stage that runs
-        // elsewhere reads the whole state over the link: on the test bed 314 MB in an iteration whose halos are
-        // 1.7 MB, whenever a task gave up on its busy executor after Spark's default 3 s. So tasks wait for
-        // their tile's executor; a lost executor ends the wait at once (Spark drops the locality level).
-        conf.setIfMissing("spark.locality.wait", "30s");
         for (Map.Entry<String, String> e : KryoClasses.sparkConf().entrySet()) {
             if (e.getKey().equals("spark.kryo.registrator")) {
                 String others = conf.get(e.getKey(), "");
