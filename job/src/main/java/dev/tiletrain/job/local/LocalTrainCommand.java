@@ -231,7 +231,8 @@ public final class LocalTrainCommand {
                     cost += r.cost();
                 }
                 int n = it + 1;
-                IterationStep.requireFinite(n, cost, "the checkpoints written so far are in " + a.get("out", "target/train"));
+                IterationStep.requireFinite(n, cost,
+                        () -> "the checkpoints written so far are in " + a.get("out", "target/train"));
                 step.update(seen.batchNumber(n), gradient);
                 double seconds = (System.nanoTime() - start) / 1e9;
                 OptionalDouble map = OptionalDouble.empty();

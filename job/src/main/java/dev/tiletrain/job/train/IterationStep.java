@@ -5,6 +5,7 @@ import dev.tiletrain.ops.layers.BatchNorm;
 import dev.tiletrain.ops.model.ModelOptimizer;
 import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.function.Supplier;
 
 /**
  * How both trainers end a pass and an iteration: the rolling statistics after every pass (as Darknet updates
@@ -37,14 +38,14 @@ public final class IterationStep {
 
     /**
      * Stops before an update from a loss that is not a number, which would train NaN into every weight (Darknet
-     * goes on and prints nan); {@code kept} says what the run keeps.
+     * goes on and prints nan); {@code kept} says what the run keeps, asked only then.
      */
-    public static void requireFinite(long n, double cost, String kept) {
+    public static void requireFinite(long n, double cost, Supplier<String> kept) {
         if (!Double.isFinite(cost)) {
             throw new TrainingStopped(String.format("stopped: the loss of iteration %d is %s, so it updated nothing: "
                     + "training diverged (a lower learning rate?) or a batch norm normalises without statistics "
                     + "(frozen batch norm needs weights with trained rolling variances; Darknet starts them at 0); %s",
-                    n, cost, kept), null);
+                    n, cost, kept.get()), null);
         }
     }
 

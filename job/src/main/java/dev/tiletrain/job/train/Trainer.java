@@ -156,7 +156,8 @@ public final class Trainer {
                     cost += pass.cost();
                     tailSeconds += pass.tailSeconds();
                 }
-                IterationStep.requireFinite(n, cost, kept(store, lastSaved));
+                long saved = lastSaved;
+                IterationStep.requireFinite(n, cost, () -> kept(store, saved));
                 step.update(seen.batchNumber(n), gradient);
                 Broadcast<float[]> next = sc.broadcast(model.layout().flattenLeading(setup.tiledParameters()));
                 release(weights);
