@@ -165,6 +165,8 @@ public final class TrainJob {
         // there and read the tile's whole state over the link (314-652 MB per iteration on the test bed, for
         // 15 MB of halos). Without reduce locality, the zip follows its first parent, the cached state.
         conf.setIfMissing("spark.shuffle.reduceLocality.enabled", "false");
+        // What a device holds where no test bed measures it: the executors' resident memory, with their heap.
+        conf.setIfMissing("spark.executor.processTreeMetrics.enabled", "true");
         for (Map.Entry<String, String> e : KryoClasses.sparkConf().entrySet()) {
             if (e.getKey().equals("spark.kryo.registrator")) {
                 String others = conf.get(e.getKey(), "");

@@ -20,6 +20,9 @@ import java.util.List;
  * backward (at the owner); one link round trip per batch-norm sync; Spark's per-stage overhead; the tail's
  * input gathered to the driver, its compute there and its gradient scattered back; the tiles' gradient
  * parts into the driver's link; per iteration the tiled layers' weights out of it and the driver's update.
+ * Beside a link's time, every tensor that goes through Spark costs CPU to serialise, encrypt, copy and
+ * deserialise ({@link DeviceProfile#sparkMbMs()} a megabyte): a device's halos in its own stages, and at the
+ * driver everything it gathers, scatters, reduces and broadcasts — also over no link, on one device.
  *
  * <p>Memory per device, as an executor holds it ({@link TileMemory} and {@link TailMemory} count the
  * terms): the broadcast weights of the tiled layers and its tiled model's copy of them, a gradient part per
@@ -47,10 +50,11 @@ public final class CostModel {
     /**
      * One group's share of an iteration, including the halo gather into it from {@code incoming}. Groups
      * add up: seconds, stages, syncs and per-device kept bytes sum; per-device transient bytes take the
-     * maximum. {@code haloBytes} counts one direction (backward moves as much).
+     * maximum. {@code haloBytes} counts one direction (backward moves as much); {@code copyBytes} is what the
+     * busiest device's executor writes and reads of halos, both directions.
      */
-    public record GroupCost(double computeSeconds, double haloSeconds, long haloBytes, double[] keptBytes,
-                            double[] transientBytes, int syncs, int stages, double redundancy) {}
+    public record GroupCost(double computeSeconds, double haloSeconds, long haloBytes, long copyBytes,
+                            double[] keptBytes, double[] transientBytes, int syncs, int stages, double redundancy) {}
 
     public GroupCost group(FusedGroup g, List<HaloStrip> incoming, int batch) {
         double[] seconds = new double[devices], kept = new double[devices], transients = new double[devices];
@@ -91,11 +95,15 @@ public final class CostModel {
         double redundancy = tiled[unit] / whole[unit] - 1;
         double[] forward = new double[devices], backward = new double[devices];
         long haloBytes = 0;
+        double[] copies = new double[devices];
         for (HaloStrip s : incoming) {
             if (!s.local() && s.from() % devices != s.to() % devices) {
                 forward[s.to() % devices] += batch * s.bytesPerImage();
                 backward[s.from() % devices] += batch * s.bytesPerImage();
                 haloBytes += batch * s.bytesPerImage();
+                // Forward the owner writes it and the reader reads it; backward the other way round.
+                copies[s.from() % devices] += 2.0 * batch * s.bytesPerImage();
+                copies[s.to() % devices] += 2.0 * batch * s.bytesPerImage();
             }
         }
         int syncs = 0;
@@ -111,14 +119,14 @@ public final class CostModel {
         // syncs, and no stretch is empty (a sync at the group's first layer opens no forward stretch
         // before it, one at its last layer no backward stretch after it).
         int stages = (1 + syncs - (syncFirst ? 1 : 0)) + (1 + syncs - (syncLast ? 1 : 0));
-        return new GroupCost(max(seconds), transfer(max(forward)) + transfer(max(backward)), haloBytes, kept,
-                transients, 2 * syncs, stages, redundancy);
+        return new GroupCost(max(seconds), transfer(max(forward)) + transfer(max(backward)), haloBytes,
+                (long) max(copies), kept, transients, 2 * syncs, stages, redundancy);
     }
 
-    /** A group's whole time: compute, halo, its stages' scheduling overhead and its sync round trips. */
+    /** A group's whole time: compute, halo and its copies, its stages' scheduling overhead, its sync round trips. */
     public double seconds(GroupCost c) {
-        return c.computeSeconds() + c.haloSeconds() + c.stages() * profile.stageOverheadMs() / 1000
-                + syncSeconds(c.syncs());
+        return c.computeSeconds() + c.haloSeconds() + copySeconds(c.copyBytes())
+                + c.stages() * profile.stageOverheadMs() / 1000 + syncSeconds(c.syncs());
     }
 
     public Prediction predict(TrainingPlan plan, int batch) {
@@ -135,7 +143,7 @@ public final class CostModel {
         Network net = plan.network();
         double[] kept = new double[devices], transients = new double[devices];
         long[] link = new long[devices];
-        double compute = 0, halo = 0;
+        double compute = 0, halo = 0, copied = 0;
         int syncs = 0, stages = 0;
         int groups = plan.groups().size();
         double[] redundancy = new double[groups];
@@ -145,6 +153,7 @@ public final class CostModel {
             GroupCost c = group(g, incoming, batch);
             compute += c.computeSeconds();
             halo += c.haloSeconds();
+            copied += c.copyBytes();
             if (g.index() > 0) {
                 haloBytes[g.index() - 1] = c.haloBytes();
             }
@@ -170,6 +179,7 @@ public final class CostModel {
         double tail = 0, toDriver = 0;
         for (int t = 0; t < last.tiles(); t++) {
             long bytes = 4L * batch * last.outputShape().c() * last.ownedOutput(t).area();
+            copied += 2 * bytes; // through Spark also from device 0's own executor
             if (t % devices != 0) {
                 link[t % devices] += 2 * bytes;
                 link[0] += 2 * bytes;
@@ -183,6 +193,7 @@ public final class CostModel {
             }
         }
         // Each tile's gradient of the tiled layers goes to the driver once per pass.
+        copied += tiles * tiled;
         int remoteTiles = 0;
         for (int t = 0; t < tiles; t++) {
             if (t % devices != 0) {
@@ -212,8 +223,10 @@ public final class CostModel {
         for (int d = 0; d < devices; d++) {
             link[d] *= passes;
         }
+        // The tiled layers' weights, serialised once per iteration for the broadcast.
+        double copySeconds = copySeconds(passes * copied + tiled);
         return new Prediction(memory, passes * compute, passes * halo, passes * tail, passes * syncSeconds(syncs),
-                passes * stages * profile.stageOverheadMs() / 1000,
+                passes * stages * profile.stageOverheadMs() / 1000, copySeconds,
                 passes * transfer(remoteTiles * tiled) + broadcast + update, haloBytes, passes * syncs, passes * stages,
                 redundancy, link);
     }
@@ -261,6 +274,11 @@ public final class CostModel {
             }
         }
         return bytes;
+    }
+
+    /** CPU seconds to move {@code bytes} through Spark beside the link's time (see {@link DeviceProfile#sparkMbMs()}). */
+    private double copySeconds(double bytes) {
+        return bytes / 1e6 * profile.sparkMbMs() / 1000;
     }
 
     private double transfer(double bytes) {

@@ -4,13 +4,14 @@ package dev.tiletrain.tiles;
  * What the cost model predicts for one training iteration of a plan on a cluster of identical devices.
  * Times in seconds, sizes in bytes; {@code deviceMemory} is each device's peak heap for tensors and
  * parameters (see {@link CostModel}); per-boundary halo bytes count one pass in one direction (backward
- * moves as much); {@code linkBytes} is what each device's link carries in the iteration, in and out.
+ * moves as much); {@code linkBytes} is what each device's link carries in the iteration, in and out;
+ * {@code copySeconds} is the CPU time of moving tensors through Spark beside the links' time.
  */
 public record Prediction(long[] deviceMemory, double computeSeconds, double haloSeconds, double tailSeconds,
-                         double syncSeconds, double stageSeconds, double reduceSeconds, long[] haloBytes,
-                         int syncRounds, int stages, double[] redundancy, long[] linkBytes) {
+                         double syncSeconds, double stageSeconds, double copySeconds, double reduceSeconds,
+                         long[] haloBytes, int syncRounds, int stages, double[] redundancy, long[] linkBytes) {
     public double iterationSeconds() {
-        return computeSeconds + haloSeconds + tailSeconds + syncSeconds + stageSeconds + reduceSeconds;
+        return computeSeconds + haloSeconds + tailSeconds + syncSeconds + stageSeconds + copySeconds + reduceSeconds;
     }
 
     public long peakMemory() {

@@ -31,7 +31,7 @@ class CostModelTest {
     static DeviceProfile unitProfile() {
         Properties p = new Properties();
         p.putAll(java.util.Map.of("conv.gflops.1", "1", "conv.gflops.2", "1", "conv.gflops.4", "1", "memory.gbps", "1",
-                "memory.mb", "1", "link.mbps", "8", "link.latency.ms", "1", "stage.overhead.ms", "10", "cores", "1"));
+                "memory.mb", "1", "link.mbps", "8", "link.latency.ms", "1", "stage.overhead.ms", "10", "spark.mb.ms", "1", "cores", "1"));
         return DeviceProfile.parse(p, "unit");
     }
 
@@ -66,6 +66,24 @@ class CostModelTest {
         // reduction rides on the last backward stage: 4 + 2.
         assertEquals(6, p.stages());
         assertEquals(6 * 10e-3, p.stageSeconds(), EXACT);
+    }
+
+    @Test
+    void copiesThroughSparkAreTheHalosOfTheBusiestDeviceAndWhatTheDriverMoves() {
+        TrainingPlan plan = TrainingPlan.of(twoConvBlocks(), Grouping.parse("0-0,1-1"), new Grid(1, 2));
+        int passes = 3;
+        Prediction p = new CostModel(unitProfile(), 2).predict(plan, BATCH, passes);
+        // Per pass: each device writes and reads 128 bytes of halo forward and 128 backward (512); the driver
+        // gathers the last group's 2 channels × 8 × 8 map of both images (1024 bytes) and scatters its delta
+        // (1024), and takes each of the 2 tiles' gradients of the 82 tiled floats. Per iteration the 82 floats
+        // are serialised once for the broadcast. 1 ms per MB.
+        double bytes = passes * (512 + 2 * 1024 + 2 * 4.0 * 82) + 4.0 * 82;
+        assertEquals(bytes / 1e6 * 1e-3, p.copySeconds(), EXACT);
+        // On one device nothing crosses a link, but the driver still moves the same tensors through Spark.
+        Prediction one = new CostModel(unitProfile(), 1).predict(plan, BATCH, passes);
+        assertEquals((bytes - passes * 512) / 1e6 * 1e-3, one.copySeconds(), EXACT);
+        assertEquals(p.computeSeconds() + p.haloSeconds() + p.tailSeconds() + p.syncSeconds() + p.stageSeconds()
+                + p.copySeconds() + p.reduceSeconds(), p.iterationSeconds(), EXACT);
     }
 
     @Test

@@ -22,7 +22,7 @@ public final class MetricsCsv implements IterationSink {
     static final String ITERATIONS_HEADER = "iteration,jobs,stages,tasks,wall_ms,overhead_ms,executor_run_ms,"
             + "scheduler_delay_ms,shuffle_write_bytes,shuffle_read_bytes,jobs_ms,spark_overhead_ms,deserialize_ms,"
             + "executor_cpu_ms,remote_shuffle_read_bytes,result_bytes,broadcast_bytes,seconds,tail_seconds,loss,"
-            + "avg_loss,learning_rate,images_per_s,halo_mb,map";
+            + "avg_loss,learning_rate,images_per_s,halo_mb,map,driver_heap_mb,executor_heap_mb,executor_rss_mb";
     static final String STAGES_HEADER = "iteration,stage,attempt,name,failed,tasks,failed_tasks,wall_ms,"
             + "executor_run_ms,max_task_run_ms,executor_cpu_ms,scheduler_delay_ms,deserialize_ms,"
             + "result_serialize_ms,gc_ms,shuffle_write_bytes,shuffle_read_bytes,remote_shuffle_read_bytes,result_bytes";
@@ -86,11 +86,13 @@ public final class MetricsCsv implements IterationSink {
                 .append(it.resultBytes()).append(',').append(it.broadcastBytes());
         DriverIteration d = driver.remove(it.iteration());
         if (d == null) {
-            row.append(",".repeat(8 + 2 * devices.size()));
+            row.append(",".repeat(11 + 2 * devices.size()));
         } else {
             row.append(String.format(Locale.ROOT, ",%.3f,%.3f,%.4f,%.4f,%.6g,%.3f,%.4f", d.seconds(), d.tailSeconds(),
                     d.loss(), d.averageLoss(), d.learningRate(), d.imagesPerSecond(), d.haloMegabytes()));
             row.append(d.map().isPresent() ? String.format(Locale.ROOT, ",%.4f", d.map().getAsDouble()) : ",");
+            DriverIteration.JvmPeaks j = d.jvms();
+            row.append(megabytes(j.driverHeapMb())).append(megabytes(j.executorHeapMb())).append(megabytes(j.executorRssMb()));
             for (String device : devices) {
                 DriverIteration.DeviceSample s = d.devices().get(device);
                 row.append(s == null ? ",," : String.format(Locale.ROOT, ",%d,%.1f", s.linkBytes(),
@@ -112,6 +114,10 @@ public final class MetricsCsv implements IterationSink {
     private void line(FSDataOutputStream out, String line) throws IOException {
         out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
         out.hflush();
+    }
+
+    private static String megabytes(double mb) {
+        return Double.isNaN(mb) ? "," : String.format(Locale.ROOT, ",%.1f", mb);
     }
 
     private static String quote(String text) {

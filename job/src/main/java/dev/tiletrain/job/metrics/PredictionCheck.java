@@ -10,7 +10,8 @@ import java.util.Map;
  * The cost model's prediction for the plan a run trains, held against what the run measured, for the log
  * at its end: the iteration time (median after the warm-up), each device's peak memory and the bytes its
  * link carried per iteration (median; on an emulated cluster), each with its relative error. Without a test
- * bed only the time is compared: nothing else measures a device there.
+ * bed, the largest executor's peak heap (Spark's executor metrics) is held against the largest executor's
+ * predicted tensors, on a cluster of more than one device (on one, the prediction adds the driver's part).
  */
 public final class PredictionCheck {
     private static final int WARM_UP = 2;
@@ -19,31 +20,18 @@ public final class PredictionCheck {
     private final List<String> devices;
     private final List<Double> seconds = new ArrayList<>();
     private final List<Map<String, DriverIteration.DeviceSample>> samples = new ArrayList<>();
+    private DriverIteration.JvmPeaks jvms = new DriverIteration.JvmPeaks(Double.NaN, Double.NaN, Double.NaN);
 
     public PredictionCheck(Prediction predicted, List<String> devices) {
         this.predicted = predicted;
         this.devices = List.copyOf(devices);
     }
 
-    public void add(double iterationSeconds, Map<String, DriverIteration.DeviceSample> devices) {
+    public void add(double iterationSeconds, Map<String, DriverIteration.DeviceSample> devices,
+            DriverIteration.JvmPeaks jvms) {
         seconds.add(iterationSeconds);
         samples.add(devices);
-    }
-
-    /**
-     * The prediction as {@code key=value} lines, for tools that set it beside the run's metrics CSV: the
-     * iteration's seconds, and per device (0-based, the driver's first) its memory and link bytes.
-     */
-    public static String properties(Prediction p) {
-        StringBuilder text = new StringBuilder();
-        text.append("iteration.seconds=").append(p.iterationSeconds()).append('\n');
-        text.append("stages=").append(p.stages()).append('\n');
-        text.append("sync.rounds=").append(p.syncRounds()).append('\n');
-        for (int d = 0; d < p.deviceMemory().length; d++) {
-            text.append("device.").append(d).append(".memory.bytes=").append(p.deviceMemory()[d]).append('\n');
-            text.append("device.").append(d).append(".link.bytes=").append(p.linkBytes()[d]).append('\n');
-        }
-        return text.toString();
+        this.jvms = jvms; // the executors' figures are peaks so far: the latest holds them all
     }
 
     /** The comparison, a line per quantity; empty before an iteration past the warm-up. */
@@ -68,6 +56,15 @@ public final class PredictionCheck {
                 text.append(row(device + " tensors / peak memory", predicted.deviceMemory()[d] / 1048576.0,
                         peaks.stream().mapToDouble(Double::doubleValue).max().orElse(0), "MiB"));
                 text.append(row(device + " link", predicted.linkBytes()[d] / 1e6, median(links), "MB"));
+            }
+        }
+        long[] memory = predicted.deviceMemory();
+        if (devices.isEmpty() && memory.length > 1 && !Double.isNaN(jvms.executorHeapMb())) {
+            long executor = Arrays.stream(memory, 1, memory.length).max().orElse(0);
+            text.append(row("executor tensors / peak heap", executor / 1048576.0, jvms.executorHeapMb(), "MiB"));
+            if (!Double.isNaN(jvms.executorRssMb())) {
+                text.append(String.format("  %-32s %10.3f MiB resident (JVM, heap and all)%n", "executor peak",
+                        jvms.executorRssMb()));
             }
         }
         return text.toString();

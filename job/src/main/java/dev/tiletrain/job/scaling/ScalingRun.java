@@ -2,6 +2,12 @@ package dev.tiletrain.job.scaling;
 
 import dev.tiletrain.job.metrics.TrainingCsv;
 import dev.tiletrain.job.report.CsvTable;
+import dev.tiletrain.tiles.CostModel;
+import dev.tiletrain.tiles.DeviceProfile;
+import dev.tiletrain.tiles.Grid;
+import dev.tiletrain.tiles.Grouping;
+import dev.tiletrain.tiles.Prediction;
+import dev.tiletrain.tiles.TrainingPlan;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -10,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Properties;
 import java.util.stream.Stream;
@@ -18,24 +25,21 @@ import org.apache.hadoop.fs.FileSystem;
 
 /**
  * One run of {@code submit/scaling}, as its directory holds it: {@code row.properties} (what the script ran:
- * model, input size, batch, devices, grid, grouping, link, batch-norm mode, engine), the run's iterations CSV,
- * and for a Spark run the cost model's {@code *-prediction.properties}. Measured figures are medians over
- * the iterations after the first {@value #WARM_UP} (JIT compilation and executor start-up).
+ * model, input size, batch, devices, grid, the grouping that resulted, link, batch-norm mode, engine) and the
+ * run's iterations CSV. Measured figures are medians over the iterations after the first {@value #WARM_UP}
+ * (JIT compilation and executor start-up). A Spark run also has its plan, rebuilt from the row, so that the
+ * cost model as it is now — not as it was when the run wrote its own prediction — is checked against it.
  */
-record ScalingRun(Properties row, List<Map<String, String>> iterations, Properties prediction) {
+record ScalingRun(String name, Properties row, List<Map<String, String>> iterations, Optional<TrainingPlan> plan) {
     static final int WARM_UP = 2;
 
-    static ScalingRun read(Path dir) throws IOException {
+    static ScalingRun read(Path dir, RunNetworks networks) throws IOException {
         Properties row = properties(dir.resolve("row.properties"));
-        Properties prediction = new Properties();
         Path csv = null;
         try (Stream<Path> files = Files.list(dir)) {
             for (Path f : files.sorted().toList()) {
-                String name = f.getFileName().toString();
-                if (name.endsWith("-iterations.csv")) {
+                if (f.getFileName().toString().endsWith("-iterations.csv")) {
                     csv = f;
-                } else if (name.endsWith("-prediction.properties")) {
-                    prediction = properties(f);
                 }
             }
         }
@@ -44,7 +48,20 @@ record ScalingRun(Properties row, List<Map<String, String>> iterations, Properti
         }
         List<Map<String, String>> rows = CsvTable.read(FileSystem.getLocal(new Configuration()).getRawFileSystem(),
                 new org.apache.hadoop.fs.Path(csv.toUri())).rows();
-        return new ScalingRun(row, rows, prediction);
+        String name = dir.getFileName().toString();
+        if (row.getProperty("engine", "").equals("in-process")) {
+            return new ScalingRun(name, row, rows, Optional.empty());
+        }
+        // The grouping as plan.txt listed it: "L0-3 L4-7".
+        String groups = String.join(",", row.getProperty("grouping", "").replace("L", "").trim().split("\\s+"));
+        try {
+            TrainingPlan plan = TrainingPlan.of(networks.of(row.getProperty("model"),
+                    Integer.parseInt(row.getProperty("size"))), Grouping.parse(groups), Grid.parse(row.getProperty("grid")));
+            return new ScalingRun(name, row, rows, Optional.of(plan));
+        } catch (RuntimeException e) {
+            throw new IOException(dir.resolve("row.properties") + ": cannot rebuild the run's plan (grouping "
+                    + row.getProperty("grouping") + ", grid " + row.getProperty("grid") + "): " + e.getMessage(), e);
+        }
     }
 
     String get(String key) {
@@ -100,19 +117,29 @@ record ScalingRun(Properties row, List<Map<String, String>> iterations, Properti
         return peaks;
     }
 
-    /** Each device's link bytes per iteration (median), MB. */
+    /** Each device's link bytes per iteration (median), MB; none on one device, whose link carries only status. */
     double[] linkMB() {
-        double[] link = new double[inProcess() ? 0 : devices()];
+        double[] link = new double[inProcess() || devices() == 1 ? 0 : devices()];
         for (int d = 0; d < link.length; d++) {
             link[d] = median(column("device-" + (d + 1) + TrainingCsv.LINK_BYTES)) / 1e6;
         }
         return link;
     }
 
-    /** The prediction's value of {@code key}, when the run has one. */
-    OptionalDouble predicted(String key) {
-        String v = prediction.getProperty(key);
-        return v == null ? OptionalDouble.empty() : OptionalDouble.of(Double.parseDouble(v));
+    /**
+     * The cost model's prediction of this run on devices of {@code profile} with the run's link rate, as the job
+     * predicts it: {@code batch / subdivisions} images per pass, {@code subdivisions} passes. Empty for the
+     * in-process trainer, which the model does not describe.
+     */
+    Optional<Prediction> predict(DeviceProfile profile) {
+        String link = get("link");
+        if (!link.endsWith("mbit")) {
+            throw new IllegalArgumentException(name + ": link '" + link + "' is not a rate like 478mbit");
+        }
+        DeviceProfile p = profile.with(profile.convGflops(1), profile.stageOverheadMs(), profile.sparkMbMs(),
+                Double.parseDouble(link.substring(0, link.length() - "mbit".length())));
+        int passes = Integer.parseInt(get("subdivisions"));
+        return plan.map(t -> new CostModel(p, devices()).predict(t, Integer.parseInt(get("batch")) / passes, passes));
     }
 
     private List<Double> column(String name) {

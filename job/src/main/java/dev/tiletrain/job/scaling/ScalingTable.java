@@ -1,15 +1,19 @@
 package dev.tiletrain.job.scaling;
 
+import dev.tiletrain.tiles.DeviceProfile;
+import dev.tiletrain.tiles.Prediction;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.stream.Stream;
 import org.jfree.chart.ChartFactory;
@@ -29,23 +33,33 @@ import org.jfree.data.xy.XYSeriesCollection;
  */
 public final class ScalingTable {
     private final List<ScalingRun> runs;
+    private final DeviceProfile profile;
 
-    private ScalingTable(List<ScalingRun> runs) {
+    private ScalingTable(List<ScalingRun> runs, DeviceProfile profile) {
         this.runs = runs;
+        this.profile = profile;
     }
 
-    /** The runs under {@code dir}, one per subdirectory. */
-    public static ScalingTable read(Path dir) throws IOException {
+    /**
+     * The runs under {@code dir}, one per subdirectory, their cfgs in {@code cfgDir}, predicted for devices of
+     * {@code profile} (each with its run's link rate).
+     */
+    public static ScalingTable read(Path dir, Path cfgDir, DeviceProfile profile) throws IOException {
         List<ScalingRun> runs = new ArrayList<>();
+        RunNetworks networks = new RunNetworks(cfgDir);
         try (Stream<Path> dirs = Files.list(dir)) {
             for (Path d : dirs.filter(p -> Files.isRegularFile(p.resolve("row.properties"))).sorted().toList()) {
-                runs.add(ScalingRun.read(d));
+                runs.add(ScalingRun.read(d, networks));
             }
         }
         if (runs.isEmpty()) {
             throw new IOException("no runs under " + dir + " (a run is a directory with row.properties)");
         }
-        return new ScalingTable(runs);
+        return new ScalingTable(runs, profile);
+    }
+
+    List<ScalingRun> runs() {
+        return runs;
     }
 
     /** Writes {@code scaling.md}, {@code scaling.csv} and a chart per configuration into {@code out}. */
@@ -80,8 +94,10 @@ public final class ScalingTable {
                 double cut = base == null ? Double.NaN : max(base.peakMiB()) / max(peaks);
                 double link = max(r.linkMB());
                 OptionalDouble share = r.sparkShare();
-                OptionalDouble ps = r.predicted("iteration.seconds");
-                OptionalDouble pl = maxPredicted(r, "link.bytes");
+                Optional<Prediction> p = r.predict(profile);
+                OptionalDouble ps = p.map(x -> OptionalDouble.of(x.iterationSeconds())).orElse(OptionalDouble.empty());
+                OptionalDouble pl = p.map(x -> OptionalDouble.of(Arrays.stream(x.linkBytes()).max().orElse(0)))
+                        .orElse(OptionalDouble.empty());
                 md.append(String.format(Locale.ROOT, "| %s %d² | %d (%d) | %s | %s | %s | %d | %s | %.2f | %s | %.0f / %s | %s | "
                         + "%s | %s | %s | %s |%n", r.get("model"), Integer.parseInt(r.get("size")),
                         Integer.parseInt(r.get("batch")), Integer.parseInt(r.get("subdivisions")), r.get("link"),
@@ -122,18 +138,18 @@ public final class ScalingTable {
                 + r.get("bn") + " BN, groups " + r.get("groups");
     }
 
-    private static void writeChart(String title, List<ScalingRun> rows, ScalingRun base, Path png) throws IOException {
+    private void writeChart(String title, List<ScalingRun> rows, ScalingRun base, Path png) throws IOException {
         XYSeries measured = new XYSeries("speed-up, measured"), predicted = new XYSeries("speed-up, predicted");
         XYSeries memory = new XYSeries("peak memory per device / 1 device's, measured");
-        OptionalDouble basePredicted = base.predicted("iteration.seconds");
+        Optional<Prediction> basePredicted = base.predict(profile);
         for (ScalingRun r : rows) {
             if (!r.get("engine").equals("spark")) { // One point per device count: secured Spark runs.
                 continue;
             }
             measured.add(r.devices(), base.seconds() / r.seconds());
-            OptionalDouble p = r.predicted("iteration.seconds");
+            Optional<Prediction> p = r.predict(profile);
             if (p.isPresent() && basePredicted.isPresent()) {
-                predicted.add(r.devices(), basePredicted.getAsDouble() / p.getAsDouble());
+                predicted.add(r.devices(), basePredicted.get().iterationSeconds() / p.get().iterationSeconds());
             }
             memory.add(r.devices(), max(r.peakMiB()) / max(base.peakMiB()));
         }
@@ -151,17 +167,6 @@ public final class ScalingTable {
         try (OutputStream o = Files.newOutputStream(png)) {
             ChartUtils.writeChartAsPNG(o, chart, 900, 420);
         }
-    }
-
-    private static OptionalDouble maxPredicted(ScalingRun r, String what) {
-        double m = -1;
-        for (int d = 0; d < r.devices(); d++) {
-            OptionalDouble v = r.predicted("device." + d + "." + what);
-            if (v.isPresent()) {
-                m = Math.max(m, v.getAsDouble());
-            }
-        }
-        return m < 0 ? OptionalDouble.empty() : OptionalDouble.of(m);
     }
 
     private static String withError(OptionalDouble predicted, double measured) {

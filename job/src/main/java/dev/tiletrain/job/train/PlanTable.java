@@ -59,9 +59,10 @@ public final class PlanTable {
                 StageLabels.layers(plan.lastTiledBlock() + 1, plan.network().blocks().size() - 1), syncs, exchanges,
                 haloBytesPerImage(plan) * (double) batch / 1e6));
         prediction.ifPresent(p -> t.append(String.format(
-                "predicted: %.2f s per iteration (compute %.2f, halo %.2f, tail %.2f, reduce %.2f), peak memory %.1f MB "
-                + "per device, %.2f MB over the busiest link%n", p.iterationSeconds(), p.computeSeconds(),
-                p.haloSeconds(), p.tailSeconds(), p.reduceSeconds(), p.peakMemory() / 1048576.0,
+                "predicted: %.2f s per iteration (compute %.2f, halo %.2f, tail %.2f, stages %.2f, copies %.2f, reduce %.2f), "
+                + "peak memory %.1f MB per device, %.2f MB over the busiest link%n", p.iterationSeconds(),
+                p.computeSeconds(), p.haloSeconds(), p.tailSeconds(), p.stageSeconds(), p.copySeconds(),
+                p.reduceSeconds(), p.peakMemory() / 1048576.0,
                 java.util.Arrays.stream(p.linkBytes()).max().orElse(0) / 1e6)));
         return t.toString();
     }

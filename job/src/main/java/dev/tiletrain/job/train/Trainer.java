@@ -5,8 +5,6 @@ import dev.tiletrain.data.Dataset;
 import dev.tiletrain.data.HadoopFiles;
 import dev.tiletrain.job.checkpoint.Checkpoint;
 import dev.tiletrain.job.checkpoint.CheckpointStore;
-import dev.tiletrain.job.checkpoint.PartWriter;
-import dev.tiletrain.job.checkpoint.ReplacedFile;
 import dev.tiletrain.job.cluster.ExecutorWait;
 import dev.tiletrain.job.cluster.TestBedMeter;
 import dev.tiletrain.job.conf.ConfException;
@@ -18,6 +16,8 @@ import dev.tiletrain.job.detect.MeanAveragePrecision;
 import dev.tiletrain.job.detect.Validation;
 import dev.tiletrain.job.metrics.DeviceSampler;
 import dev.tiletrain.job.metrics.DriverIteration;
+import dev.tiletrain.job.metrics.ExecutorMemoryPeaks;
+import dev.tiletrain.job.metrics.HeapPeak;
 import dev.tiletrain.job.metrics.MetricsCsv;
 import dev.tiletrain.job.metrics.PredictionCheck;
 import dev.tiletrain.job.metrics.StageTimesListener;
@@ -29,7 +29,6 @@ import dev.tiletrain.ops.optim.ImagesSeen;
 import dev.tiletrain.ops.parallel.ComputeThreads;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -109,6 +108,9 @@ public final class Trainer {
         List<String> emulated = devicesOf.map(DeviceSampler::devices).orElse(List.of());
         Optional<PredictionCheck> check = setup.prediction().map(p -> new PredictionCheck(p, emulated));
         Optional<MetricsCsv> metrics = Optional.empty();
+        ExecutorMemoryPeaks executorPeaks = new ExecutorMemoryPeaks();
+        sc.sc().addSparkListener(executorPeaks);
+        HeapPeak driverHeap = new HeapPeak();
         if (store.isPresent()) {
             Path dir = store.get().dir();
             metrics = Optional.of(MetricsCsv.create(dir.getFileSystem(sc.hadoopConfiguration()), dir,
@@ -116,11 +118,6 @@ public final class Trainer {
             sc.sc().addSparkListener(new StageTimesListener(metrics.get()));
             RunReport.writePlan(store.get().fileSystem(), dir, PlanTable.describe(setup.plan(), setup.spec().imagesPerPass(),
                     setup.prediction()));
-            if (setup.prediction().isPresent()) {
-                byte[] predicted = PredictionCheck.properties(setup.prediction().get()).getBytes(StandardCharsets.UTF_8);
-                ReplacedFile.write(store.get().fileSystem(), new Path(dir, sc.sc().applicationId() + "-prediction.properties"),
-                        PartWriter.of(predicted));
-            }
         } else {
             LOG.warn("no {}: neither checkpoints nor the final weights will be saved", ConfKeys.CHECKPOINT_DIR.name());
         }
@@ -143,6 +140,7 @@ public final class Trainer {
             for (long it = start; it < iterations; it++) {
                 long n = it + 1, begin = System.nanoTime();
                 devicesOf.ifPresent(DeviceSampler::start);
+                driverHeap.reset();
                 long haloBefore = acc.haloForward().value() + acc.haloBackward().value();
                 sc.setJobGroup("iter-" + n, "iteration " + n + " of " + iterations, false);
                 float[] gradient = null;
@@ -177,9 +175,11 @@ public final class Trainer {
                 OptionalDouble mapNow = map;
                 double tail = tailSeconds;
                 Map<String, DriverIteration.DeviceSample> sampled = devicesOf.map(DeviceSampler::end).orElse(Map.of());
+                DriverIteration.JvmPeaks jvms = new DriverIteration.JvmPeaks(driverHeap.megabytes(),
+                        executorPeaks.largestHeapMb(), executorPeaks.largestRssMb());
                 metrics.ifPresent(m -> m.record(new DriverIteration(n, seconds, step.loss(), step.averageLoss(),
-                        step.learningRate(seen.batchNumber(n)), step.imagesPerSecond(), halo, tail, mapNow, sampled)));
-                check.ifPresent(c -> c.add(seconds, sampled));
+                        step.learningRate(seen.batchNumber(n)), step.imagesPerSecond(), halo, tail, mapNow, sampled, jvms)));
+                check.ifPresent(c -> c.add(seconds, sampled, jvms));
                 boolean stopping = stop.requested() && n < iterations;
                 if (store.isPresent() && (n % every == 0 || stopping)) {
                     save(store.get(), n, seen.after(n), lastSaved, model, optimizer);

@@ -52,7 +52,8 @@ class StageTimesListenerTest {
                 if (n == 1) { // A second job in the same iteration, and the driver's side of it.
                     StageName.within(sc, "count 1", () -> sc.parallelize(List.of(1, 2), 2).count());
                     csv.record(new DriverIteration(1, 2.5, 3.25, 4, .001, 8, .125, .5, OptionalDouble.of(.75),
-                            Map.of("dev1", new DriverIteration.DeviceSample(12345, 3 * 1048576))));
+                            Map.of("dev1", new DriverIteration.DeviceSample(12345, 3 * 1048576)),
+                            new DriverIteration.JvmPeaks(512.5, Double.NaN, 300)));
                 }
             }
             sc.clearJobGroup();
@@ -78,9 +79,9 @@ class StageTimesListenerTest {
         assertEquals(MetricsCsv.ITERATIONS_HEADER + ",dev1_link_bytes,dev1_peak_mb", iterations.get(0));
         assertEquals(4, iterations.size());
         assertTrue(iterations.get(2).startsWith("1,2,3,8,"), iterations.get(2));
-        assertTrue(iterations.get(2).endsWith(",2.500,0.500,3.2500,4.0000,0.00100000,8.000,0.1250,0.7500,12345,3.0"),
-                iterations.get(2));
-        assertTrue(iterations.get(1).endsWith(",".repeat(10)), "no driver side for iteration 0: " + iterations.get(1));
+        assertTrue(iterations.get(2).endsWith(",2.500,0.500,3.2500,4.0000,0.00100000,8.000,0.1250,0.7500,512.5,,300.0,"
+                + "12345,3.0"), iterations.get(2));
+        assertTrue(iterations.get(1).endsWith(",".repeat(13)), "no driver side for iteration 0: " + iterations.get(1));
         assertEquals(iterations.get(0).split(",").length, iterations.get(2).split(",").length);
         List<String> stages = Files.readAllLines(dir.resolve("run-1-stages.csv"));
         assertEquals(MetricsCsv.STAGES_HEADER, stages.get(0));

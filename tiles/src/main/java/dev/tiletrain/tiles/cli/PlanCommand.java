@@ -140,8 +140,9 @@ public final class PlanCommand {
         out.printf(" MB (cap %.0f MB)%s%n", profile.memoryBytes() / 1048576.0,
                 p.peakMemory() > profile.memoryBytes() ? "  -- DOES NOT FIT the device" : "");
         out.printf("predicted iteration %.3f s: compute %.3f, halo %.3f, tail %.3f, BN syncs %.3f (%d), stages %.3f (%d), "
-                        + "gradient reduce %.3f%n", p.iterationSeconds(), p.computeSeconds(), p.haloSeconds(), p.tailSeconds(),
-                p.syncSeconds(), p.syncRounds(), p.stageSeconds(), p.stages(), p.reduceSeconds());
+                        + "copies through Spark %.3f, gradient reduce %.3f%n", p.iterationSeconds(), p.computeSeconds(),
+                p.haloSeconds(), p.tailSeconds(), p.syncSeconds(), p.syncRounds(), p.stageSeconds(), p.stages(),
+                p.copySeconds(), p.reduceSeconds());
     }
 
     private static String json(TrainingPlan plan, Prediction p, DeviceProfile profile, int devices, int batch) {
@@ -189,7 +190,8 @@ public final class PlanCommand {
         s.append("],\"prediction\":{\"iterationSeconds\":").append(p.iterationSeconds())
                 .append(",\"computeSeconds\":").append(p.computeSeconds()).append(",\"haloSeconds\":").append(p.haloSeconds())
                 .append(",\"tailSeconds\":").append(p.tailSeconds()).append(",\"syncSeconds\":").append(p.syncSeconds())
-                .append(",\"stageSeconds\":").append(p.stageSeconds()).append(",\"reduceSeconds\":").append(p.reduceSeconds())
+                .append(",\"stageSeconds\":").append(p.stageSeconds()).append(",\"copySeconds\":").append(p.copySeconds())
+                .append(",\"reduceSeconds\":").append(p.reduceSeconds())
                 .append(",\"syncRounds\":").append(p.syncRounds()).append(",\"stages\":").append(p.stages())
                 .append(",\"deviceMemoryBytes\":[");
         for (int d = 0; d < p.deviceMemory().length; d++) {

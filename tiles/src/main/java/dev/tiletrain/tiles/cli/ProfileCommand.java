@@ -31,7 +31,7 @@ public final class ProfileCommand {
     private static final String USAGE = """
             Usage: tiletrain profile [--out FILE] [--name NAME] [--cfg NET.cfg] [--input SIZE] [--repeats N]
                                      [--clock wall|cpu] [--cores N] [--memory-mb MB] [--link-mbps MBIT]
-                                     [--link-latency-ms MS] [--stage-overhead-ms MS]
+                                     [--link-latency-ms MS] [--stage-overhead-ms MS] [--spark-mb-ms MS]
 
             Measures this machine for the planner's cost model and writes a device profile (properties).
             Convolution GFLOP/s: training forward and backward of every convolution of the cfg at SIZE x SIZE,
@@ -52,10 +52,11 @@ public final class ProfileCommand {
               --link-mbps MBIT         link bandwidth (default 4000: Spark's shuffle on loopback, a guess)
               --link-latency-ms MS     one-way link latency (default 1: a shuffle fetch on loopback, a guess)
               --stage-overhead-ms MS   Spark's cost per stage (default 50: 360 ms for a 7-stage iteration here)
+              --spark-mb-ms MS         CPU ms per MB of tensors through Spark beside the link (default 9.1)
             """;
 
     private static final Set<String> OPTIONS = Set.of("out", "name", "cfg", "input", "repeats", "clock", "cores", "memory-mb",
-            "link-mbps", "link-latency-ms", "stage-overhead-ms");
+            "link-mbps", "link-latency-ms", "stage-overhead-ms", "spark-mb-ms");
 
     private ProfileCommand() {
     }
@@ -95,7 +96,10 @@ public final class ProfileCommand {
                         + "shuffle block fetch through Netty on loopback, not a raw socket's ~0.03 ms."),
                 given(a, "stage-overhead-ms", "stage.overhead.ms", 50, "Spark's scheduling cost per stage, ms. Default "
                         + "(derived from a measurement): a training iteration of 7 plain stages and a 4 MB treeAggregate "
-                        + "cost ~360 ms beyond its tasks on a loopback cluster of this machine: ~50 ms a stage."));
+                        + "cost ~360 ms beyond its tasks on a loopback cluster of this machine: ~50 ms a stage."),
+                given(a, "spark-mb-ms", "spark.mb.ms", 9.1, "CPU ms to move a MB of tensors through Spark "
+                        + "(serialise, encrypt, copy, deserialise) beside the link. Default (derived from a fit): "
+                        + "pi3-emulated's fitted cost at 0.4 of a core, times 0.4 for a whole core of this machine."));
         int input = a.integer("input", 416, 8, 4096), repeats = a.integer("repeats", 5, 1, 100);
         int cores = a.integer("cores", Runtime.getRuntime().availableProcessors(), 1, 1024);
         String clock = a.get("clock", "wall");
