@@ -207,18 +207,21 @@ public final class CostModel {
         // tile parts as they arrive, the tail's working set and gradients.
         double driver = params + trainable + 2 * params + Math.min(tiles, 2) * tiled + TailMemory.working(plan, batch)
                 + TailMemory.scratch(plan) + TailMemory.gradients(plan);
+        // Devices 0 .. working-1 run tiles; an executor without a task fetches no broadcast and holds nothing.
+        int working = Math.min(devices, tiles);
         long[] memory = new long[devices];
-        for (int d = 0; d < devices; d++) {
+        for (int d = 0; d < working; d++) {
             // An executor: the broadcast weights and its tiled model's copy, one part per tile it runs.
-            memory[d] = (long) (2 * tiled + tiled * Math.ceil((double) tiles / devices) + kept[d] + transients[d]
-                    + (d == 0 ? driver : 0));
+            memory[d] = (long) (2 * tiled + tiled * Math.ceil((double) tiles / devices) + kept[d] + transients[d]);
         }
-        // Per iteration: the tiled layers' weights to every other device, the driver's update of every parameter.
-        double broadcast = devices > 1 ? transfer((devices - 1) * tiled) : 0;
-        for (int d = 1; d < devices; d++) {
+        memory[0] += (long) driver;
+        // Per iteration: the tiled layers' weights to every other device with a tile, the driver's update of
+        // every parameter.
+        double broadcast = working > 1 ? transfer((working - 1) * tiled) : 0;
+        for (int d = 1; d < working; d++) {
             link[d] += (long) (tiled / passes);
         }
-        link[0] += (long) ((devices - 1) * tiled / passes);
+        link[0] += (long) ((working - 1) * tiled / passes);
         double update = 5 * params / (profile.memoryGBps() * 1e9);
         for (int d = 0; d < devices; d++) {
             link[d] *= passes;

@@ -87,6 +87,17 @@ class CostModelTest {
     }
 
     @Test
+    void devicesWithoutATileHoldNothingAndCostNothing() {
+        TrainingPlan plan = TrainingPlan.of(twoConvBlocks(), Grouping.parse("0-0,1-1"), new Grid(1, 2));
+        Prediction two = new CostModel(unitProfile(), 2).predict(plan, BATCH, 2);
+        Prediction four = new CostModel(unitProfile(), 4).predict(plan, BATCH, 2);
+        // Executors 3 and 4 get no task: Spark sends them no broadcast, and they keep nothing.
+        assertEquals(two.iterationSeconds(), four.iterationSeconds(), EXACT);
+        assertArrayEquals(new long[] {two.deviceMemory()[0], two.deviceMemory()[1], 0, 0}, four.deviceMemory());
+        assertArrayEquals(new long[] {two.linkBytes()[0], two.linkBytes()[1], 0, 0}, four.linkBytes());
+    }
+
+    @Test
     void computeTimeCountsEachTilesWork() {
         TrainingPlan plan = TrainingPlan.of(twoConvBlocks(), Grouping.parse("0-0,1-1"), new Grid(1, 2));
         CostModel model = new CostModel(unitProfile(), 2);
