@@ -17,7 +17,8 @@ import java.util.List;
  *
  * <p>Time: per group, the slowest device's compute (forward + both gradients, redundant halo work
  * included); per boundary, the largest halo a device receives over its link forward (at the reader) and
- * backward (at the owner); one link round trip per batch-norm sync; Spark's per-stage overhead; the tail's
+ * backward (at the owner); one link round trip per batch-norm sync; Spark's overhead per stage and per pass
+ * (a pass is two jobs, forward and backward, and the driver's hand-offs around the tail); the tail's
  * input gathered to the driver, its compute there and its gradient scattered back; the tiles' gradient
  * parts into the driver's link; per iteration the tiled layers' weights out of it and the driver's update.
  * Beside a link's time, every tensor that goes through Spark costs CPU to serialise, encrypt, copy and
@@ -229,7 +230,7 @@ public final class CostModel {
         // The tiled layers' weights, serialised once per iteration for the broadcast.
         double copySeconds = copySeconds(passes * copied + tiled);
         return new Prediction(memory, passes * compute, passes * halo, passes * tail, passes * syncSeconds(syncs),
-                passes * stages * profile.stageOverheadMs() / 1000, copySeconds,
+                passes * (stages * profile.stageOverheadMs() + profile.passOverheadMs()) / 1000, copySeconds,
                 passes * transfer(remoteTiles * tiled) + broadcast + update, haloBytes, passes * syncs, passes * stages,
                 redundancy, link);
     }

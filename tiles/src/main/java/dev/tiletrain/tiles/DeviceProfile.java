@@ -11,22 +11,23 @@ import java.util.TreeSet;
 /**
  * What the cost model knows of one device: sustained convolution GFLOP/s at 1, 2 and 4 threads, memory
  * bandwidth for the memory-bound layers (batch norm, activations, pools, copies), the memory a training
- * executor can give to tensors, its link, Spark's per-stage overhead on it, and what its CPU spends to move a
- * megabyte of tensors through Spark (serialise, encrypt, copy, deserialise) beside the link's own time. Read
- * from a properties file in {@code conf/profiles/}.
+ * executor can give to tensors, its link, Spark's overhead on it per stage and per pass (the forward and
+ * backward jobs and the hand-offs of the tail), and what its CPU spends to move a megabyte of tensors through
+ * Spark (serialise, encrypt, copy, deserialise) beside the link's own time. Read from a properties file in
+ * {@code conf/profiles/}.
  *
  * @param testBed how {@code submit/cluster start --profile NAME} emulates the device, from the optional
  *     {@code testbed.*} keys ({@link DeviceLimits#NONE} without them); the cost model does not read it
  */
 public record DeviceProfile(String name, double[] convGflops, double memoryGBps, long memoryBytes,
-                            double linkMbps, double linkLatencyMs, double stageOverheadMs, double sparkMbMs,
-                            int cores, DeviceLimits testBed) {
+                            double linkMbps, double linkLatencyMs, double stageOverheadMs, double passOverheadMs,
+                            double sparkMbMs, int cores, DeviceLimits testBed) {
     private static final String CPU_SHARE = "testbed.cpu";
     private static final String MEMORY_MB = "testbed.memory.mb";
     private static final String LINK_MBIT = "testbed.link.mbit";
     private static final String LATENCY_MS = "testbed.latency.ms";
     private static final Set<String> KEYS = Set.of("name", "conv.gflops.1", "conv.gflops.2", "conv.gflops.4",
-            "memory.gbps", "memory.mb", "link.mbps", "link.latency.ms", "stage.overhead.ms", "spark.mb.ms", "cores",
+            "memory.gbps", "memory.mb", "link.mbps", "link.latency.ms", "stage.overhead.ms", "pass.overhead.ms", "spark.mb.ms", "cores",
             CPU_SHARE, MEMORY_MB, LINK_MBIT, LATENCY_MS);
 
     /** Sustained convolution GFLOP/s with {@code threads} threads (1, 2 or 4; more uses the 4-thread rate). */
@@ -38,10 +39,17 @@ public record DeviceProfile(String name, double[] convGflops, double memoryGBps,
      * This profile with other rates: a fitted candidate or a run's link. The 2- and 4-thread convolution rates
      * keep their ratio to the 1-thread rate.
      */
-    public DeviceProfile with(double convGflops1, double stageOverheadMs, double sparkMbMs, double linkMbps) {
+    public DeviceProfile with(double convGflops1, double stageOverheadMs, double passOverheadMs, double sparkMbMs,
+            double linkMbps) {
         double scale = convGflops1 / convGflops[0];
         return new DeviceProfile(name, new double[] {convGflops1, scale * convGflops[1], scale * convGflops[2]},
-                memoryGBps, memoryBytes, linkMbps, linkLatencyMs, stageOverheadMs, sparkMbMs, cores, testBed);
+                memoryGBps, memoryBytes, linkMbps, linkLatencyMs, stageOverheadMs, passOverheadMs, sparkMbMs, cores,
+                testBed);
+    }
+
+    /** This profile with another link rate. */
+    public DeviceProfile withLink(double linkMbps) {
+        return with(convGflops[0], stageOverheadMs, passOverheadMs, sparkMbMs, linkMbps);
     }
 
     public static DeviceProfile load(Path file) {
@@ -65,8 +73,8 @@ public record DeviceProfile(String name, double[] convGflops, double memoryGBps,
                 new double[] {g1, number(p, "conv.gflops.2", source), number(p, "conv.gflops.4", source)},
                 number(p, "memory.gbps", source), (long) (number(p, "memory.mb", source) * 1024 * 1024),
                 number(p, "link.mbps", source), number(p, "link.latency.ms", source),
-                number(p, "stage.overhead.ms", source), number(p, "spark.mb.ms", source), (int) number(p, "cores", source),
-                testBed(p, source));
+                number(p, "stage.overhead.ms", source), number(p, "pass.overhead.ms", source),
+                number(p, "spark.mb.ms", source), (int) number(p, "cores", source), testBed(p, source));
     }
 
     private static DeviceLimits testBed(Properties p, String source) {

@@ -5,7 +5,8 @@ package dev.tiletrain.tiles;
  * Times in seconds, sizes in bytes; {@code deviceMemory} is each device's peak heap for tensors and
  * parameters (see {@link CostModel}); per-boundary halo bytes count one pass in one direction (backward
  * moves as much); {@code linkBytes} is what each device's link carries in the iteration, in and out;
- * {@code copySeconds} is the CPU time of moving tensors through Spark beside the links' time.
+ * {@code stageSeconds} is Spark's fixed cost of the iteration: per stage and per pass; {@code copySeconds} is
+ * the CPU time of moving tensors through Spark beside the links' time.
  */
 public record Prediction(long[] deviceMemory, double computeSeconds, double haloSeconds, double tailSeconds,
                          double syncSeconds, double stageSeconds, double copySeconds, double reduceSeconds,

@@ -27,11 +27,12 @@ class CostModelTest {
     private static final int BATCH = 2;
     private static final double EXACT = 1e-12;
 
-    /** 1 GFLOP/s, 1 GB/s, 8 Mbit/s (10⁶ bytes/s), 1 ms latency, 10 ms a stage, 1 core. */
+    /** 1 GFLOP/s, 1 GB/s, 8 Mbit/s (10⁶ bytes/s), 1 ms latency, 10 ms a stage, 100 ms a pass, 1 ms a MB, 1 core. */
     static DeviceProfile unitProfile() {
         Properties p = new Properties();
         p.putAll(java.util.Map.of("conv.gflops.1", "1", "conv.gflops.2", "1", "conv.gflops.4", "1", "memory.gbps", "1",
-                "memory.mb", "1", "link.mbps", "8", "link.latency.ms", "1", "stage.overhead.ms", "10", "spark.mb.ms", "1", "cores", "1"));
+                "memory.mb", "1", "link.mbps", "8", "link.latency.ms", "1", "stage.overhead.ms", "10", "pass.overhead.ms", "100", "spark.mb.ms", "1"));
+        p.put("cores", "1");
         return DeviceProfile.parse(p, "unit");
     }
 
@@ -65,7 +66,7 @@ class CostModelTest {
         // Group 1: one forward, one backward. The tail runs on the driver between the two jobs, and the gradient
         // reduction rides on the last backward stage: 4 + 2.
         assertEquals(6, p.stages());
-        assertEquals(6 * 10e-3, p.stageSeconds(), EXACT);
+        assertEquals(6 * 10e-3 + 100e-3, p.stageSeconds(), EXACT); // and one pass
     }
 
     @Test

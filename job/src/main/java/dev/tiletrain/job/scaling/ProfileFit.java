@@ -1,54 +1,62 @@
 package dev.tiletrain.job.scaling;
 
 import dev.tiletrain.tiles.DeviceProfile;
-import dev.tiletrain.tiles.Prediction;
 import java.util.List;
 
 /**
- * Fits the three rates of a device profile that no single measurement gives — convolution GFLOP/s as a whole
- * training step achieves them, Spark's cost per stage, and its CPU cost per megabyte moved — to measured
- * iteration times. The cost model is linear in 1/GFLOP/s, ms per stage and ms per MB (every other term does
- * not depend on them), so each run's prediction is {@code k + x·flops + a·stages + c·megabytes}, read off the
- * model itself, and the fit is the least-squares solution of the runs' relative errors.
+ * Fits the four rates of a device profile that no single measurement gives — convolution GFLOP/s as a whole
+ * training step achieves them, Spark's cost per stage and per pass, and its CPU cost per megabyte moved — to
+ * measured iteration times. The cost model is linear in 1/GFLOP/s, ms per stage, ms per pass and ms per MB
+ * (no other term depends on them), so each run's prediction is {@code k + x·flops + a·stages + b·passes +
+ * c·megabytes}, its coefficients read off the model itself, and the fit is the least-squares solution of the
+ * runs' relative errors.
  */
 final class ProfileFit {
     private ProfileFit() {}
 
-    /** {@code start} with the three rates that best predict the Spark runs among {@code runs}. */
+    private static final int RATES = 4;
+
+    /** {@code start} with the four rates that best predict the Spark runs among {@code runs}. */
     static DeviceProfile fit(List<ScalingRun> runs, DeviceProfile start) {
         List<ScalingRun> fitted = runs.stream().filter(r -> r.plan().isPresent()).toList();
-        if (fitted.size() < 3) {
-            throw new IllegalArgumentException("a fit of three rates needs at least three Spark runs, got " + fitted.size());
+        if (fitted.size() < RATES) {
+            throw new IllegalArgumentException("a fit of " + RATES + " rates needs at least " + RATES
+                    + " Spark runs, got " + fitted.size());
         }
-        double[][] normal = new double[3][3];
-        double[] rhs = new double[3];
+        double[][] normal = new double[RATES][RATES];
+        double[] rhs = new double[RATES];
         for (ScalingRun r : fitted) {
-            double k = seconds(r, start, 0, 0, 0);
-            double[] x = {seconds(r, start, 1, 0, 0) - k, seconds(r, start, 0, 1, 0) - k, seconds(r, start, 0, 0, 1) - k};
+            double k = seconds(r, start, new double[RATES]);
+            double[] x = new double[RATES];
+            for (int i = 0; i < RATES; i++) {
+                double[] unit = new double[RATES];
+                unit[i] = 1;
+                x[i] = seconds(r, start, unit) - k;
+            }
             double measured = r.seconds(), w = 1 / (measured * measured);
-            for (int i = 0; i < 3; i++) {
-                for (int j = 0; j < 3; j++) {
+            for (int i = 0; i < RATES; i++) {
+                for (int j = 0; j < RATES; j++) {
                     normal[i][j] += w * x[i] * x[j];
                 }
                 rhs[i] += w * x[i] * (measured - k);
             }
         }
         double[] p = solve(normal, rhs);
-        if (!(p[0] > 0 && p[1] > 0 && p[2] > 0)) {
+        if (!(p[0] > 0 && p[1] > 0 && p[2] > 0 && p[3] > 0)) {
             throw new IllegalArgumentException(String.format("the runs do not determine the rates: 1/GFLOP/s %.4g, "
-                    + "s per stage %.4g, s per MB %.4g (each must be positive; add runs that differ in them)", p[0], p[1], p[2]));
+                    + "s per stage %.4g, s per pass %.4g, s per MB %.4g (each must be positive; add runs that differ "
+                    + "in them)", p[0], p[1], p[2], p[3]));
         }
-        return start.with(1 / p[0], 1000 * p[1], 1000 * p[2], start.linkMbps());
+        return start.with(1 / p[0], 1000 * p[1], 1000 * p[2], 1000 * p[3], start.linkMbps());
     }
 
     /**
-     * The run's predicted seconds with {@code perGflop} seconds per GFLOP, {@code perStage} seconds per stage and
-     * {@code perMb} seconds per MB through Spark (0 for none: a huge rate, no cost).
+     * The run's predicted seconds with {@code rates}: seconds per GFLOP, per stage, per pass and per MB through
+     * Spark (0 for none: an infinite convolution rate, no cost).
      */
-    private static double seconds(ScalingRun r, DeviceProfile p, double perGflop, double perStage, double perMb) {
-        Prediction q = r.predict(p.with(perGflop == 0 ? 1e30 : 1 / perGflop, 1000 * perStage, 1000 * perMb,
-                p.linkMbps())).orElseThrow();
-        return q.iterationSeconds();
+    private static double seconds(ScalingRun r, DeviceProfile p, double[] rates) {
+        return r.predict(p.with(rates[0] == 0 ? 1e30 : 1 / rates[0], 1000 * rates[1], 1000 * rates[2], 1000 * rates[3],
+                p.linkMbps())).orElseThrow().iterationSeconds();
     }
 
     /** Gaussian elimination with partial pivoting of a small dense system. */

@@ -136,8 +136,7 @@ record ScalingRun(String name, Properties row, List<Map<String, String>> iterati
         if (!link.endsWith("mbit")) {
             throw new IllegalArgumentException(name + ": link '" + link + "' is not a rate like 478mbit");
         }
-        DeviceProfile p = profile.with(profile.convGflops(1), profile.stageOverheadMs(), profile.sparkMbMs(),
-                Double.parseDouble(link.substring(0, link.length() - "mbit".length())));
+        DeviceProfile p = profile.withLink(Double.parseDouble(link.substring(0, link.length() - "mbit".length())));
         int passes = Integer.parseInt(get("subdivisions"));
         return plan.map(t -> new CostModel(p, devices()).predict(t, Integer.parseInt(get("batch")) / passes, passes));
     }

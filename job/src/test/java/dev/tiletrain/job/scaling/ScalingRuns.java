@@ -13,22 +13,29 @@ final class ScalingRuns {
 
     private ScalingRuns() {}
 
-    /** A profile of round rates: 10 GFLOP/s, 1 GB/s, 100 Mbit/s, 200 ms a stage, 5 ms a MB, 1 core. */
+    /** A profile of round rates: 10 GFLOP/s, 1 GB/s, 100 Mbit/s, 200 ms a stage, 900 a pass, 5 a MB, 1 core. */
     static DeviceProfile profile() {
         Properties p = new Properties();
         p.putAll(java.util.Map.of("name", "test", "conv.gflops.1", "10", "conv.gflops.2", "10", "conv.gflops.4", "10",
                 "memory.gbps", "1", "memory.mb", "1000", "link.mbps", "100", "link.latency.ms", "0.1",
                 "stage.overhead.ms", "200", "spark.mb.ms", "5"));
         p.put("cores", "1");
+        p.put("pass.overhead.ms", "900");
         return DeviceProfile.parse(p, "test");
     }
 
     /** A run of tiny-test.cfg, batch 8 in 2 passes, layers {@code grouping} (like {@code L0-1 L2-3}) tiled. */
     static Path write(Path dir, String name, String engine, int devices, String grid, String grouping, String link,
             String csv) throws IOException {
+        return write(dir, name, engine, devices, grid, grouping, link, 2, csv);
+    }
+
+    /** The same in {@code passes} passes. */
+    static Path write(Path dir, String name, String engine, int devices, String grid, String grouping, String link,
+            int passes, String csv) throws IOException {
         Path run = Files.createDirectories(dir.resolve(name));
-        Files.writeString(run.resolve("row.properties"), "model=tiny-test\nsize=64\nbatch=8\nsubdivisions=2\ndevices="
-                + devices + "\ngrid=" + grid + "\ngrouping=" + grouping + "\nlink=" + link
+        Files.writeString(run.resolve("row.properties"), "model=tiny-test\nsize=64\nbatch=8\nsubdivisions=" + passes
+                + "\ndevices=" + devices + "\ngrid=" + grid + "\ngrouping=" + grouping + "\nlink=" + link
                 + "\ncpu=0.4\nmemory=4g\nbn=sync\ngroups=auto\nengine=" + engine + "\n");
         Files.writeString(run.resolve("app-1-iterations.csv"), csv);
         return run;

@@ -43,7 +43,7 @@ class ScalingTableTest {
         ScalingRun two = table.runs().stream().filter(r -> r.name().equals("02")).findFirst().orElseThrow();
         TrainingPlan plan = two.plan().orElseThrow();
         assertEquals("0-1,2-3", plan.grouping().toString());
-        double predicted = new CostModel(ScalingRuns.profile().with(10, 200, 5, 478), 2).predict(plan, 4, 2)
+        double predicted = new CostModel(ScalingRuns.profile().withLink(478), 2).predict(plan, 4, 2)
                 .iterationSeconds();
         assertTrue(md.contains(String.format(Locale.ROOT, "| 5.00 | 2.00× | 450 / 300 | 2.00× | 2.0 | 25%% | %.2f (%+.0f%%) |",
                 predicted, 100 * (predicted - 5) / 5)), md);

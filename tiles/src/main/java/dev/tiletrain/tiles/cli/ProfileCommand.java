@@ -31,7 +31,8 @@ public final class ProfileCommand {
     private static final String USAGE = """
             Usage: tiletrain profile [--out FILE] [--name NAME] [--cfg NET.cfg] [--input SIZE] [--repeats N]
                                      [--clock wall|cpu] [--cores N] [--memory-mb MB] [--link-mbps MBIT]
-                                     [--link-latency-ms MS] [--stage-overhead-ms MS] [--spark-mb-ms MS]
+                                     [--link-latency-ms MS] [--stage-overhead-ms MS] [--pass-overhead-ms MS]
+                                     [--spark-mb-ms MS]
 
             Measures this machine for the planner's cost model and writes a device profile (properties).
             Convolution GFLOP/s: training forward and backward of every convolution of the cfg at SIZE x SIZE,
@@ -52,11 +53,13 @@ public final class ProfileCommand {
               --link-mbps MBIT         link bandwidth (default 4000: Spark's shuffle on loopback, a guess)
               --link-latency-ms MS     one-way link latency (default 1: a shuffle fetch on loopback, a guess)
               --stage-overhead-ms MS   Spark's cost per stage (default 50: 360 ms for a 7-stage iteration here)
+              --pass-overhead-ms MS    Spark's cost per pass beyond its stages (default 50, a guess)
               --spark-mb-ms MS         CPU ms per MB of tensors through Spark beside the link (default 9.1)
             """;
 
     private static final Set<String> OPTIONS = Set.of("out", "name", "cfg", "input", "repeats", "clock", "cores", "memory-mb",
-            "link-mbps", "link-latency-ms", "stage-overhead-ms", "spark-mb-ms");
+            "link-mbps", "link-latency-ms", "stage-overhead-ms", "pass-overhead-ms",
+            "spark-mb-ms");
 
     private ProfileCommand() {
     }
@@ -97,6 +100,9 @@ public final class ProfileCommand {
                 given(a, "stage-overhead-ms", "stage.overhead.ms", 50, "Spark's scheduling cost per stage, ms. Default "
                         + "(derived from a measurement): a training iteration of 7 plain stages and a 4 MB treeAggregate "
                         + "cost ~360 ms beyond its tasks on a loopback cluster of this machine: ~50 ms a stage."),
+                given(a, "pass-overhead-ms", "pass.overhead.ms", 50, "Spark's cost per pass beyond its stages (the "
+                        + "forward and backward jobs, the driver's hand-offs around the tail), ms. Default (a guess): "
+                        + "about a stage's, as on the loopback cluster a whole iteration of the demo takes ~220 ms."),
                 given(a, "spark-mb-ms", "spark.mb.ms", 9.1, "CPU ms to move a MB of tensors through Spark "
                         + "(serialise, encrypt, copy, deserialise) beside the link. Default (derived from a fit): "
                         + "pi3-emulated's fitted cost at 0.4 of a core, times 0.4 for a whole core of this machine."));
