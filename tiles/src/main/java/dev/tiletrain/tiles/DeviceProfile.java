@@ -27,8 +27,8 @@ public record DeviceProfile(String name, double[] convGflops, double memoryGBps,
     private static final String LINK_MBIT = "testbed.link.mbit";
     private static final String LATENCY_MS = "testbed.latency.ms";
     private static final Set<String> KEYS = Set.of("name", "conv.gflops.1", "conv.gflops.2", "conv.gflops.4",
-            "memory.gbps", "memory.mb", "link.mbps", "link.latency.ms", "stage.overhead.ms", "pass.overhead.ms", "spark.mb.ms", "cores",
-            CPU_SHARE, MEMORY_MB, LINK_MBIT, LATENCY_MS);
+            "memory.gbps", "memory.mb", "link.mbps", "link.latency.ms", "stage.overhead.ms", "pass.overhead.ms",
+            "spark.mb.ms", "cores", CPU_SHARE, MEMORY_MB, LINK_MBIT, LATENCY_MS);
 
     /** Sustained convolution GFLOP/s with {@code threads} threads (1, 2 or 4; more uses the 4-thread rate). */
     public double convGflops(int threads) {
@@ -36,20 +36,20 @@ public record DeviceProfile(String name, double[] convGflops, double memoryGBps,
     }
 
     /**
-     * This profile with other rates: a fitted candidate or a run's link. The 2- and 4-thread convolution rates
-     * keep their ratio to the 1-thread rate.
+     * This profile with other rates, a fitted candidate's. The 2- and 4-thread convolution rates keep their
+     * ratio to the 1-thread rate.
      */
-    public DeviceProfile with(double convGflops1, double stageOverheadMs, double passOverheadMs, double sparkMbMs,
-            double linkMbps) {
+    public DeviceProfile with(double convGflops1, double stageOverheadMs, double passOverheadMs, double sparkMbMs) {
         double scale = convGflops1 / convGflops[0];
         return new DeviceProfile(name, new double[] {convGflops1, scale * convGflops[1], scale * convGflops[2]},
                 memoryGBps, memoryBytes, linkMbps, linkLatencyMs, stageOverheadMs, passOverheadMs, sparkMbMs, cores,
                 testBed);
     }
 
-    /** This profile with another link rate. */
+    /** This profile with another link rate (a run's). */
     public DeviceProfile withLink(double linkMbps) {
-        return with(convGflops[0], stageOverheadMs, passOverheadMs, sparkMbMs, linkMbps);
+        return new DeviceProfile(name, convGflops, memoryGBps, memoryBytes, linkMbps, linkLatencyMs, stageOverheadMs,
+                passOverheadMs, sparkMbMs, cores, testBed);
     }
 
     public static DeviceProfile load(Path file) {

@@ -92,7 +92,8 @@ public final class MetricsCsv implements IterationSink {
                     d.loss(), d.averageLoss(), d.learningRate(), d.imagesPerSecond(), d.haloMegabytes()));
             row.append(d.map().isPresent() ? String.format(Locale.ROOT, ",%.4f", d.map().getAsDouble()) : ",");
             DriverIteration.JvmPeaks j = d.jvms();
-            row.append(megabytes(j.driverHeapMb())).append(megabytes(j.executorHeapMb())).append(megabytes(j.executorRssMb()));
+            row.append(megabytes(j.driverHeapMb())).append(megabytes(j.executorHeapMb()))
+                    .append(megabytes(j.executorRssMb()));
             for (String device : devices) {
                 DriverIteration.DeviceSample s = d.devices().get(device);
                 row.append(s == null ? ",," : String.format(Locale.ROOT, ",%d,%.1f", s.linkBytes(),

@@ -1,6 +1,7 @@
 package dev.tiletrain.job.scaling;
 
 import dev.tiletrain.tiles.DeviceProfile;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -12,9 +13,9 @@ import java.util.List;
  * runs' relative errors.
  */
 final class ProfileFit {
-    private ProfileFit() {}
-
     private static final int RATES = 4;
+
+    private ProfileFit() {}
 
     /** {@code start} with the four rates that best predict the Spark runs among {@code runs}. */
     static DeviceProfile fit(List<ScalingRun> runs, DeviceProfile start) {
@@ -47,7 +48,7 @@ final class ProfileFit {
                     + "s per stage %.4g, s per pass %.4g, s per MB %.4g (each must be positive; add runs that differ "
                     + "in them)", p[0], p[1], p[2], p[3]));
         }
-        return start.with(1 / p[0], 1000 * p[1], 1000 * p[2], 1000 * p[3], start.linkMbps());
+        return start.with(1 / p[0], 1000 * p[1], 1000 * p[2], 1000 * p[3]);
     }
 
     /**
@@ -55,8 +56,8 @@ final class ProfileFit {
      * Spark (0 for none: an infinite convolution rate, no cost).
      */
     private static double seconds(ScalingRun r, DeviceProfile p, double[] rates) {
-        return r.predict(p.with(rates[0] == 0 ? 1e30 : 1 / rates[0], 1000 * rates[1], 1000 * rates[2], 1000 * rates[3],
-                p.linkMbps())).orElseThrow().iterationSeconds();
+        return r.predict(p.with(rates[0] == 0 ? 1e30 : 1 / rates[0], 1000 * rates[1], 1000 * rates[2], 1000 * rates[3]))
+                .orElseThrow().iterationSeconds();
     }
 
     /** Gaussian elimination with partial pivoting of a small dense system. */
@@ -64,7 +65,7 @@ final class ProfileFit {
         int n = b.length;
         double[][] m = new double[n][];
         for (int i = 0; i < n; i++) {
-            m[i] = java.util.Arrays.copyOf(a[i], n + 1);
+            m[i] = Arrays.copyOf(a[i], n + 1);
             m[i][n] = b[i];
         }
         for (int c = 0; c < n; c++) {

@@ -42,7 +42,7 @@ class ProfileFitTest {
     @Test
     void recoversTheRatesThatProducedTheTimes() throws IOException {
         DeviceProfile start = ScalingRuns.profile(); // 10 GFLOP/s, 200 ms a stage, 900 a pass, 5 a MB
-        DeviceProfile truth = start.with(3.5, 750, 2500, 40, start.linkMbps());
+        DeviceProfile truth = start.with(3.5, 750, 2500, 40);
         DeviceProfile fitted = ProfileFit.fit(runsAsPredictedBy(truth), start);
         assertEquals(3.5, fitted.convGflops(1), 3.5e-8);
         assertEquals(750, fitted.stageOverheadMs(), 750e-8);

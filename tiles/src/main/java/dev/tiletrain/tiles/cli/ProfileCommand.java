@@ -58,8 +58,7 @@ public final class ProfileCommand {
             """;
 
     private static final Set<String> OPTIONS = Set.of("out", "name", "cfg", "input", "repeats", "clock", "cores", "memory-mb",
-            "link-mbps", "link-latency-ms", "stage-overhead-ms", "pass-overhead-ms",
-            "spark-mb-ms");
+            "link-mbps", "link-latency-ms", "stage-overhead-ms", "pass-overhead-ms", "spark-mb-ms");
 
     private ProfileCommand() {
     }
@@ -104,8 +103,9 @@ public final class ProfileCommand {
                         + "forward and backward jobs, the driver's hand-offs around the tail), ms. Default (a guess): "
                         + "about a stage's, as on the loopback cluster a whole iteration of the demo takes ~220 ms."),
                 given(a, "spark-mb-ms", "spark.mb.ms", 9.1, "CPU ms to move a MB of tensors through Spark "
-                        + "(serialise, encrypt, copy, deserialise) beside the link. Default (derived from a fit): "
-                        + "pi3-emulated's fitted cost at 0.4 of a core, times 0.4 for a whole core of this machine."));
+                        + "(serialise, encrypt, copy, deserialise) beside the link. Default (derived from a fit): the "
+                        + "first fit on the test bed, 22.8 ms at 0.4 of a core, times 0.4 for a whole core of this "
+                        + "machine (the fit of the whole scaling matrix gives 7.8, which would make it 3.1)."));
         int input = a.integer("input", 416, 8, 4096), repeats = a.integer("repeats", 5, 1, 100);
         int cores = a.integer("cores", Runtime.getRuntime().availableProcessors(), 1, 1024);
         String clock = a.get("clock", "wall");
