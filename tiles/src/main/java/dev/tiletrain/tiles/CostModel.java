@@ -11,9 +11,11 @@ import java.util.List;
 
 /**
  * Predicts time, memory and link traffic of one training iteration of a {@link TrainingPlan} on
- * {@code devices} identical devices ({@link DeviceProfile}), as the Spark job runs it. Tile {@code t} of
- * every group runs on device {@code t mod devices}; the driver, which runs the untiled tail and keeps every
- * weight, runs on device 0 (there is no server).
+ * {@code devices} identical devices ({@link DeviceProfile}), as the Spark job runs it. The driver, which runs
+ * the untiled tail and keeps every weight, runs on device 0 (there is no server) and takes
+ * {@link DeviceProfile#driverShare()} of its CPU while tiles compute. With fewer tiles than devices tile {@code t}
+ * runs on device {@code t + 1} and device 0 only drives (the job releases its executor); otherwise tile {@code t}
+ * runs on device {@code t mod devices}.
  *
  * <p>Time: per group, the slowest device's compute (forward + both gradients, redundant halo work
  * included); per boundary, the largest halo a device receives over its link forward (at the reader) and
@@ -61,7 +63,7 @@ public final class CostModel {
         double[] seconds = new double[devices], kept = new double[devices], transients = new double[devices];
         int[] tilesOn = new int[devices];
         for (int t = 0; t < g.tiles(); t++) {
-            tilesOn[t % devices]++;
+            tilesOn[device(t, g.tiles())]++;
         }
         double[] tiled = new double[2], whole = new double[2]; // FLOPs, bytes of memory-bound layers
         for (int i = 0; i < g.layers().size(); i++) {
@@ -74,14 +76,16 @@ public final class CostModel {
             deltas.add(new ArrayList<>());
         }
         for (int t = 0; t < g.tiles(); t++) {
-            int d = t % devices;
+            int d = device(t, g.tiles());
             int threads = Math.max(1, profile.cores() / tilesOn[d]);
             int parallel = Math.min(tilesOn[d], profile.cores());
+            // The driver's device computes with what the driver leaves of its CPU.
+            double left = d == 0 ? 1 - profile.driverShare() : 1;
             for (int i = 0; i < g.layers().size(); i++) {
                 Layer l = g.layer(i);
                 Rect out = g.output(t, i);
                 addWork(tiled, l, out);
-                seconds[d] += batch * seconds(l, out, threads) / parallel;
+                seconds[d] += batch * seconds(l, out, threads) / parallel / left;
             }
             kept[d] += TileMemory.kept(g, t, batch) + gradients;
             deltas.get(d).add(TileMemory.heldDelta(g, t, batch) + TileMemory.backwardInFlight(g, t, batch));
@@ -98,13 +102,14 @@ public final class CostModel {
         long haloBytes = 0;
         double[] copies = new double[devices];
         for (HaloStrip s : incoming) {
-            if (!s.local() && s.from() % devices != s.to() % devices) {
-                forward[s.to() % devices] += batch * s.bytesPerImage();
-                backward[s.from() % devices] += batch * s.bytesPerImage();
+            int from = device(s.from(), g.tiles()), to = device(s.to(), g.tiles());
+            if (!s.local() && from != to) {
+                forward[to] += batch * s.bytesPerImage();
+                backward[from] += batch * s.bytesPerImage();
                 haloBytes += batch * s.bytesPerImage();
                 // Forward the owner writes it and the reader reads it; backward the other way round.
-                copies[s.from() % devices] += 2.0 * batch * s.bytesPerImage();
-                copies[s.to() % devices] += 2.0 * batch * s.bytesPerImage();
+                copies[from] += 2.0 * batch * s.bytesPerImage();
+                copies[to] += 2.0 * batch * s.bytesPerImage();
             }
         }
         int syncs = 0;
@@ -159,10 +164,11 @@ public final class CostModel {
                 haloBytes[g.index() - 1] = c.haloBytes();
             }
             for (HaloStrip h : incoming) {
-                if (!h.local() && h.from() % devices != h.to() % devices) {
+                int from = device(h.from(), g.tiles()), to = device(h.to(), g.tiles());
+                if (!h.local() && from != to) {
                     // Forward to the reader, and as much back to the owner: out of one link and into the other.
-                    link[h.from() % devices] += 2L * batch * h.bytesPerImage();
-                    link[h.to() % devices] += 2L * batch * h.bytesPerImage();
+                    link[from] += 2L * batch * h.bytesPerImage();
+                    link[to] += 2L * batch * h.bytesPerImage();
                 }
             }
             for (int d = 0; d < devices; d++) {
@@ -181,8 +187,8 @@ public final class CostModel {
         for (int t = 0; t < last.tiles(); t++) {
             long bytes = 4L * batch * last.outputShape().c() * last.ownedOutput(t).area();
             copied += 2 * bytes; // through Spark also from device 0's own executor
-            if (t % devices != 0) {
-                link[t % devices] += 2 * bytes;
+            if (device(t, tiles) != 0) {
+                link[device(t, tiles)] += 2 * bytes;
                 link[0] += 2 * bytes;
                 toDriver += bytes;
             }
@@ -196,10 +202,12 @@ public final class CostModel {
         // Each tile's gradient of the tiled layers goes to the driver once per pass.
         copied += tiles * tiled;
         int remoteTiles = 0;
+        int[] tilesOn = new int[devices];
         for (int t = 0; t < tiles; t++) {
-            if (t % devices != 0) {
+            tilesOn[device(t, tiles)]++;
+            if (device(t, tiles) != 0) {
                 remoteTiles++;
-                link[t % devices] += (long) tiled;
+                link[device(t, tiles)] += (long) tiled;
             }
         }
         link[0] += (long) (remoteTiles * tiled);
@@ -208,21 +216,26 @@ public final class CostModel {
         // tile parts as they arrive, the tail's working set and gradients.
         double driver = params + trainable + 2 * params + Math.min(tiles, 2) * tiled + TailMemory.working(plan, batch)
                 + TailMemory.scratch(plan) + TailMemory.gradients(plan);
-        // Devices 0 .. working-1 run tiles; an executor without a task fetches no broadcast and holds nothing.
-        int working = Math.min(devices, tiles);
+        // Only devices with a tile hold an executor's share: the broadcast weights and its tiled model's copy, one
+        // part per tile it runs.
         long[] memory = new long[devices];
-        for (int d = 0; d < working; d++) {
-            // An executor: the broadcast weights and its tiled model's copy, one part per tile it runs.
-            memory[d] = (long) (2 * tiled + tiled * Math.ceil((double) tiles / devices) + kept[d] + transients[d]);
+        int others = 0;
+        for (int d = 0; d < devices; d++) {
+            if (tilesOn[d] > 0) {
+                memory[d] = (long) (2 * tiled + tiled * tilesOn[d] + kept[d] + transients[d]);
+                others += d > 0 ? 1 : 0;
+            }
         }
         memory[0] += (long) driver;
         // Per iteration: the tiled layers' weights to every other device with a tile, the driver's update of
         // every parameter.
-        double broadcast = working > 1 ? transfer((working - 1) * tiled) : 0;
-        for (int d = 1; d < working; d++) {
-            link[d] += (long) (tiled / passes);
+        double broadcast = others > 0 ? transfer(others * tiled) : 0;
+        for (int d = 1; d < devices; d++) {
+            if (tilesOn[d] > 0) {
+                link[d] += (long) (tiled / passes);
+            }
         }
-        link[0] += (long) ((working - 1) * tiled / passes);
+        link[0] += (long) (others * tiled / passes);
         double update = 5 * params / (profile.memoryGBps() * 1e9);
         for (int d = 0; d < devices; d++) {
             link[d] *= passes;
@@ -233,6 +246,11 @@ public final class CostModel {
                 passes * (stages * profile.stageOverheadMs() + profile.passOverheadMs()) / 1000, copySeconds,
                 passes * transfer(remoteTiles * tiled) + broadcast + update, haloBytes, passes * syncs, passes * stages,
                 redundancy, link);
+    }
+
+    /** The device that runs tile {@code tile} of {@code tiles} (see the class comment). */
+    private int device(int tile, int tiles) {
+        return tiles < devices ? tile + 1 : tile % devices;
     }
 
     /** Each sync is an all-gather of a few kilobytes: one link round trip. */

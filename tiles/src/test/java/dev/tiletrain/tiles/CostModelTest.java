@@ -29,9 +29,15 @@ class CostModelTest {
 
     /** 1 GFLOP/s, 1 GB/s, 8 Mbit/s (10⁶ bytes/s), 1 ms latency, 10 ms a stage, 100 ms a pass, 1 ms a MB, 1 core. */
     static DeviceProfile unitProfile() {
+        return unitProfile("0");
+    }
+
+    /** The unit profile with a driver that takes {@code driverShare} of its device's CPU. */
+    static DeviceProfile unitProfile(String driverShare) {
         Properties p = new Properties();
         p.putAll(java.util.Map.of("conv.gflops.1", "1", "conv.gflops.2", "1", "conv.gflops.4", "1", "memory.gbps", "1",
                 "memory.mb", "1", "link.mbps", "8", "link.latency.ms", "1", "stage.overhead.ms", "10", "pass.overhead.ms", "100", "spark.mb.ms", "1"));
+        p.put("driver.share", driverShare);
         p.put("cores", "1");
         return DeviceProfile.parse(p, "unit");
     }
@@ -88,14 +94,31 @@ class CostModelTest {
     }
 
     @Test
-    void devicesWithoutATileHoldNothingAndCostNothing() {
+    void fewerTilesThanDevicesLeaveTheDriversDeviceToTheDriver() {
         TrainingPlan plan = TrainingPlan.of(twoConvBlocks(), Grouping.parse("0-0,1-1"), new Grid(1, 2));
         Prediction two = new CostModel(unitProfile(), 2).predict(plan, BATCH, 2);
         Prediction four = new CostModel(unitProfile(), 4).predict(plan, BATCH, 2);
-        // Executors 3 and 4 get no task: Spark sends them no broadcast, and they keep nothing.
-        assertEquals(two.iterationSeconds(), four.iterationSeconds(), EXACT);
-        assertArrayEquals(new long[] {two.deviceMemory()[0], two.deviceMemory()[1], 0, 0}, four.deviceMemory());
-        assertArrayEquals(new long[] {two.linkBytes()[0], two.linkBytes()[1], 0, 0}, four.linkBytes());
+        // On two devices tile 0 runs beside the driver; on four the tiles run on devices 1 and 2 (the job releases
+        // the driver's executor), each as device 1 did; device 3 gets no task, so no broadcast, and keeps nothing.
+        long executor = two.deviceMemory()[1];
+        assertArrayEquals(new long[] {two.deviceMemory()[0] - executor, executor, executor, 0}, four.deviceMemory());
+        assertArrayEquals(new long[] {2 * (two.linkBytes()[0] - haloBytes(two)), two.linkBytes()[1],
+                two.linkBytes()[1], 0}, four.linkBytes());
+    }
+
+    /** What crosses device 1's link of the two-device plan between the tiles (halos), not to the driver. */
+    private static long haloBytes(Prediction p) {
+        return 2L * 2 * p.haloBytes()[0];
+    }
+
+    @Test
+    void theDriversDeviceComputesWithWhatTheDriverLeavesOfItsCpu() {
+        TrainingPlan plan = TrainingPlan.of(twoConvBlocks(), Grouping.parse("0-0,1-1"), new Grid(1, 2));
+        CostModel.GroupCost free = new CostModel(unitProfile(), 2).group(plan.group(1), plan.boundary(0), BATCH);
+        CostModel.GroupCost shared = new CostModel(unitProfile("0.75"), 2)
+                .group(plan.group(1), plan.boundary(0), BATCH);
+        // Device 0 keeps a quarter of its CPU for tile 0, which takes 4 times as long, and every stage waits for it.
+        assertEquals(4 * free.computeSeconds(), shared.computeSeconds(), EXACT);
     }
 
     @Test

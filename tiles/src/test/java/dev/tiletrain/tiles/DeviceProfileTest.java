@@ -61,6 +61,19 @@ class DeviceProfileTest {
     }
 
     @Test
+    void theDriversShareIsBelowAWholeDevice(@TempDir Path dir) throws Exception {
+        String pi = Files.readString(ConfFiles.of("profiles/pi3.properties"));
+        assertEquals(0.35, DeviceProfile.load(ConfFiles.of("profiles/pi3.properties")).driverShare());
+        Path whole = dir.resolve("whole.properties");
+        Files.writeString(whole, pi.replace("driver.share=0.35", "driver.share=1"));
+        assertEquals(whole + ": key 'driver.share': '1' is not a number in [0, 1)",
+                assertThrows(IllegalArgumentException.class, () -> DeviceProfile.load(whole)).getMessage());
+        Path none = dir.resolve("none.properties");
+        Files.writeString(none, pi.replace("driver.share=0.35", "driver.share=0"));
+        assertEquals(0, DeviceProfile.load(none).driverShare());
+    }
+
+    @Test
     void anUnknownKeyIsNamedWithTheFile(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("typo.properties");
         Files.writeString(f, Files.readString(ConfFiles.of("profiles/pi3.properties")) + "link.mpbs=94\n");

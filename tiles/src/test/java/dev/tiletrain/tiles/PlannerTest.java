@@ -34,6 +34,7 @@ class PlannerTest {
         Properties p = new Properties();
         p.putAll(Map.of("conv.gflops.1", "0.01", "conv.gflops.2", "0.016", "conv.gflops.4", "0.02", "memory.gbps", "0.02",
                 "memory.mb", "1", "link.mbps", "2", "link.latency.ms", "0.5", "stage.overhead.ms", "4", "pass.overhead.ms", "4", "spark.mb.ms", "1"));
+        p.put("driver.share", "0");
         p.put("cores", "2");
         return DeviceProfile.parse(p, "slow");
     }

@@ -1,7 +1,9 @@
 package dev.tiletrain.job.train;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -22,19 +24,24 @@ final class ExecutorWatch extends SparkListener implements AutoCloseable {
     private final AtomicInteger executors = new AtomicInteger();
     private final AtomicLong noneSince = new AtomicLong(-1);
     private final AtomicReference<String> stopped = new AtomicReference<>();
+    private final Set<String> released;
     private final Thread watch;
 
-    private ExecutorWatch(SparkContext sc, Duration timeout, int registered) {
+    private ExecutorWatch(SparkContext sc, Duration timeout, int registered, Collection<String> released) {
         this.sc = sc;
         this.timeoutNanos = timeout.toNanos();
+        this.released = Set.copyOf(released);
         executors.set(registered);
         watch = new Thread(this::watch, "executor watch");
         watch.setDaemon(true);
     }
 
-    /** Starts watching {@code sc}, whose {@code registered} executors are up. */
-    static ExecutorWatch start(SparkContext sc, Duration timeout, int registered) {
-        ExecutorWatch w = new ExecutorWatch(sc, timeout, registered);
+    /**
+     * Starts watching {@code sc}, whose {@code registered} executors are up, not counting the {@code released}
+     * ones ({@link DriverDeviceRelease}), whose removal may still be on its way.
+     */
+    static ExecutorWatch start(SparkContext sc, Duration timeout, int registered, Collection<String> released) {
+        ExecutorWatch w = new ExecutorWatch(sc, timeout, registered, released);
         sc.addSparkListener(w);
         w.watch.start();
         return w;
@@ -53,6 +60,9 @@ final class ExecutorWatch extends SparkListener implements AutoCloseable {
 
     @Override
     public void onExecutorRemoved(SparkListenerExecutorRemoved removed) {
+        if (released.contains(removed.executorId())) {
+            return;
+        }
         if (executors.decrementAndGet() <= 0) {
             noneSince.compareAndSet(-1, System.nanoTime());
         }

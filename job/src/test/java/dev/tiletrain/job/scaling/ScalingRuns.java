@@ -19,6 +19,7 @@ final class ScalingRuns {
         p.putAll(java.util.Map.of("name", "test", "conv.gflops.1", "10", "conv.gflops.2", "10", "conv.gflops.4", "10",
                 "memory.gbps", "1", "memory.mb", "1000", "link.mbps", "100", "link.latency.ms", "0.1",
                 "stage.overhead.ms", "200", "spark.mb.ms", "5"));
+        p.put("driver.share", "0");
         p.put("cores", "1");
         p.put("pass.overhead.ms", "900");
         return DeviceProfile.parse(p, "test");
