@@ -61,10 +61,7 @@ public final class CostModel {
 
     public GroupCost group(FusedGroup g, List<HaloStrip> incoming, int batch) {
         double[] seconds = new double[devices], kept = new double[devices], transients = new double[devices];
-        int[] tilesOn = new int[devices];
-        for (int t = 0; t < g.tiles(); t++) {
-            tilesOn[device(t, g.tiles())]++;
-        }
+        int[] tilesOn = tilesOn(g.tiles());
         double[] tiled = new double[2], whole = new double[2]; // FLOPs, bytes of memory-bound layers
         for (int i = 0; i < g.layers().size(); i++) {
             addWork(whole, g.layer(i), g.layer(i).outputShape().full());
@@ -187,8 +184,9 @@ public final class CostModel {
         for (int t = 0; t < last.tiles(); t++) {
             long bytes = 4L * batch * last.outputShape().c() * last.ownedOutput(t).area();
             copied += 2 * bytes; // through Spark also from device 0's own executor
-            if (device(t, tiles) != 0) {
-                link[device(t, tiles)] += 2 * bytes;
+            int d = device(t, tiles);
+            if (d != 0) {
+                link[d] += 2 * bytes;
                 link[0] += 2 * bytes;
                 toDriver += bytes;
             }
@@ -202,12 +200,11 @@ public final class CostModel {
         // Each tile's gradient of the tiled layers goes to the driver once per pass.
         copied += tiles * tiled;
         int remoteTiles = 0;
-        int[] tilesOn = new int[devices];
         for (int t = 0; t < tiles; t++) {
-            tilesOn[device(t, tiles)]++;
-            if (device(t, tiles) != 0) {
+            int d = device(t, tiles);
+            if (d != 0) {
                 remoteTiles++;
-                link[device(t, tiles)] += (long) tiled;
+                link[d] += (long) tiled;
             }
         }
         link[0] += (long) (remoteTiles * tiled);
@@ -219,6 +216,7 @@ public final class CostModel {
         // Only devices with a tile hold an executor's share: the broadcast weights and its tiled model's copy, one
         // part per tile it runs.
         long[] memory = new long[devices];
+        int[] tilesOn = tilesOn(tiles);
         int others = 0;
         for (int d = 0; d < devices; d++) {
             if (tilesOn[d] > 0) {
@@ -251,6 +249,15 @@ public final class CostModel {
     /** The device that runs tile {@code tile} of {@code tiles} (see the class comment). */
     private int device(int tile, int tiles) {
         return tiles < devices ? tile + 1 : tile % devices;
+    }
+
+    /** How many of {@code tiles} tiles each device runs. */
+    private int[] tilesOn(int tiles) {
+        int[] on = new int[devices];
+        for (int t = 0; t < tiles; t++) {
+            on[device(t, tiles)]++;
+        }
+        return on;
     }
 
     /** Each sync is an all-gather of a few kilobytes: one link round trip. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -55,9 +56,8 @@ class DeviceProfileTest {
         assertEquals(DeviceLimits.NONE.withLinkMbit(100), bed);
         assertTrue(bed.any());
         Path bad = dir.resolve("bad.properties");
-        Files.writeString(bad, Files.readString(ConfFiles.of("profiles/pi3.properties")) + "testbed.cpu=-0.4\n");
         assertEquals(bad + ": key 'testbed.cpu': '-0.4' is not a positive number",
-                assertThrows(IllegalArgumentException.class, () -> DeviceProfile.load(bad)).getMessage());
+                refusal(bad, Files.readString(ConfFiles.of("profiles/pi3.properties")) + "testbed.cpu=-0.4\n"));
     }
 
     @Test
@@ -65,9 +65,8 @@ class DeviceProfileTest {
         String pi = Files.readString(ConfFiles.of("profiles/pi3.properties"));
         assertEquals(0.35, DeviceProfile.load(ConfFiles.of("profiles/pi3.properties")).driverShare());
         Path whole = dir.resolve("whole.properties");
-        Files.writeString(whole, pi.replace("driver.share=0.35", "driver.share=1"));
         assertEquals(whole + ": key 'driver.share': '1' is not a number in [0, 1)",
-                assertThrows(IllegalArgumentException.class, () -> DeviceProfile.load(whole)).getMessage());
+                refusal(whole, pi.replace("driver.share=0.35", "driver.share=1")));
         Path none = dir.resolve("none.properties");
         Files.writeString(none, pi.replace("driver.share=0.35", "driver.share=0"));
         assertEquals(0, DeviceProfile.load(none).driverShare());
@@ -85,12 +84,15 @@ class DeviceProfileTest {
     void aMissingOrNonPositiveValueIsNamed(@TempDir Path dir) throws Exception {
         String pi = Files.readString(ConfFiles.of("profiles/pi3.properties"));
         Path missing = dir.resolve("missing.properties");
-        Files.writeString(missing, pi.replace("cores=4", ""));
-        assertEquals(missing + ": missing key 'cores'",
-                assertThrows(IllegalArgumentException.class, () -> DeviceProfile.load(missing)).getMessage());
+        assertEquals(missing + ": missing key 'cores'", refusal(missing, pi.replace("cores=4", "")));
         Path zero = dir.resolve("zero.properties");
-        Files.writeString(zero, pi.replace("link.mbps=94", "link.mbps=0"));
         assertEquals(zero + ": key 'link.mbps': '0' is not a positive number",
-                assertThrows(IllegalArgumentException.class, () -> DeviceProfile.load(zero)).getMessage());
+                refusal(zero, pi.replace("link.mbps=94", "link.mbps=0")));
+    }
+
+    /** Writes {@code text} to {@code file} and returns why loading it as a profile fails. */
+    private static String refusal(Path file, String text) throws IOException {
+        Files.writeString(file, text);
+        return assertThrows(IllegalArgumentException.class, () -> DeviceProfile.load(file)).getMessage();
     }
 }

@@ -10,12 +10,12 @@ import scala.jdk.javaapi.CollectionConverters;
  * Releases the executors of the driver's device when the plan has fewer tiles than the other devices have
  * executors: there is no server, so the driver runs on a device, and its scheduling, listeners and the untiled
  * tail take a large share of that device's CPU, while every stage waits for its slowest tile. Measured on the
- * test bed (YOLOv2 layers 0–15 at 416², batch 8 in 2 passes, 3×1 tiles, 4 devices at 0.4 of a core, 2026-12-06):
- * 3 tiles on the three other devices with the driver's device running no executor 20.5 s per iteration; the same
- * tiles with an idle executor left on the driver's device 23–25 s (it still answers every block removal and
- * heartbeat from the busiest device); 2×2 tiles, one beside the driver, 26 s. A standalone master lowers the
- * application's executor limit with the kill, so it starts no replacement; if a tile's executor is lost later,
- * the master may start one on the driver's device again, and training goes on there.
+ * test bed (YOLOv2 layers 0–15 at 416², batch 8 in 2 passes, 4 devices at 0.4 of a core, 2026-12-06, medians of
+ * three alternated runs): 3×1 tiles on the three other devices, this device's executor released, 18.5 s per
+ * iteration; 2×2 tiles, one beside the driver, 21.9 s; 3×1 tiles with an idle executor left on the driver's
+ * device 24.5 s (one run: it still answers every block removal and heartbeat from the busiest device). A
+ * standalone master lowers the application's executor limit with the kill, so it starts no replacement; if a
+ * tile's executor is lost later, the master may start one on the driver's device again, and training goes on.
  */
 final class DriverDeviceRelease {
     /** An executor and the host it runs on. */

@@ -31,14 +31,14 @@ final class ExecutorWatch extends SparkListener implements AutoCloseable {
         this.sc = sc;
         this.timeoutNanos = timeout.toNanos();
         this.released = Set.copyOf(released);
-        executors.set(registered);
+        executors.set(registered - this.released.size());
         watch = new Thread(this::watch, "executor watch");
         watch.setDaemon(true);
     }
 
     /**
-     * Starts watching {@code sc}, whose {@code registered} executors are up, not counting the {@code released}
-     * ones ({@link DriverDeviceRelease}), whose removal may still be on its way.
+     * Starts watching {@code sc}, whose {@code registered} executors are up; the {@code released} ones among them
+     * ({@link DriverDeviceRelease}) are not counted, and their removal, which may still be on its way, is ignored.
      */
     static ExecutorWatch start(SparkContext sc, Duration timeout, int registered, Collection<String> released) {
         ExecutorWatch w = new ExecutorWatch(sc, timeout, registered, released);

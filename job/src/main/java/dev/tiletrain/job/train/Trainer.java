@@ -81,10 +81,11 @@ public final class Trainer {
                 setup.spec().cfgName(), setup.spec().width(), setup.spec().height(), setup.batch(),
                 setup.subdivisions(), executors, devices,
                 PlanTable.describe(setup.plan(), setup.spec().imagesPerPass(), setup.prediction()).stripTrailing());
-        List<String> released = DriverDeviceRelease.release(sc.sc(), setup.plan().group(0).tiles());
+        int tiles = setup.plan().group(0).tiles();
+        List<String> released = DriverDeviceRelease.release(sc.sc(), tiles);
         if (!released.isEmpty()) {
             LOG.info("{} tile(s) on {} executor(s): released executor(s) {} of the driver's device, which runs the driver "
-                    + "and the tail", setup.plan().group(0).tiles(), executors, String.join(", ", released));
+                    + "and the tail", tiles, executors, String.join(", ", released));
         }
         if (sc.sc().uiWebUrl().isDefined()) {
             LOG.info("Spark UI: {}", sc.sc().uiWebUrl().get());
@@ -140,7 +141,7 @@ public final class Trainer {
         long lastSaved = -1;
         OptionalDouble latestMap = OptionalDouble.empty();
         ExecutorWatch watch = ExecutorWatch.start(sc.sc(), Duration.ofSeconds(conf.get(ConfKeys.EXECUTOR_WAIT_SECONDS)),
-                executors - released.size(), released);
+                executors, released);
         try {
             for (long it = start; it < iterations; it++) {
                 long n = it + 1, begin = System.nanoTime();
