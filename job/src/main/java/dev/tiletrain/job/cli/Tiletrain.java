@@ -28,6 +28,8 @@ public final class Tiletrain {
                 PlanCommand::run));
         COMMANDS.put("train", new Entry("train a Darknet detector in this process, untiled or as fused tiles (no Spark)",
                 LocalTrainCommand::run));
+        COMMANDS.put("calibrate-bn", new Entry("set batch norms' rolling statistics from training images (for frozen batch norm)",
+                dev.tiletrain.job.local.CalibrateBnCommand::run));
         COMMANDS.put("map", new Entry("mean average precision of a detector on a .data file's validation list (PASCAL VOC)",
                 dev.tiletrain.job.detect.MapCommand::run));
         COMMANDS.put("detect", new Entry("detections on images, printed and drawn into IMAGE.predictions.png",

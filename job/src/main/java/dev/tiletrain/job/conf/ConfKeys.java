@@ -29,7 +29,8 @@ public final class ConfKeys {
             null, "fused layer groups of the tiled layers; each boundary is one halo exchange each way",
             Parsers.groups());
     public static final ConfKey<BatchNorm.Mode> BATCHNORM = new ConfKey<>("batchnorm", "sync or frozen", "sync", null,
-            "sync: batch statistics over the whole map (a stage per BN layer); frozen: rolling statistics",
+            "sync: batch statistics over the whole map (a stage per BN layer); frozen: the weights' rolling statistics, "
+            + "no syncs (trained weights, or tiletrain calibrate-bn's)",
             Parsers.constant(BatchNorm.Mode.class));
     public static final ConfKey<BatchNorm.Backward> BATCHNORM_BACKWARD = new ConfKey<>("batchnorm.backward",
             "exact or darknet", "exact", null, "batch norm's backward in sync mode: exact, the gradient of the forward; "

@@ -14,7 +14,8 @@ import java.util.Map;
 
 /**
  * The networks the scaling runs trained, read from {@code <model>.cfg} in one directory (the project's
- * {@code conf/}) and built once per cfg and input size: a table of ~50 runs uses two or three.
+ * {@code conf/}) and built once per cfg, input size and batch-norm mode (which decides the plan's sync stages): a
+ * table of ~50 runs uses two or three.
  */
 final class RunNetworks {
     private final Path cfgDir;
@@ -24,8 +25,8 @@ final class RunNetworks {
         this.cfgDir = cfgDir;
     }
 
-    Network of(String model, int size) throws IOException {
-        String key = model + "@" + size;
+    Network of(String model, int size, BatchNorm.Mode mode) throws IOException {
+        String key = model + "@" + size + "/" + mode;
         Network n = built.get(key);
         if (n == null) {
             Path cfgFile = cfgDir.resolve(model + ".cfg");
@@ -34,7 +35,7 @@ final class RunNetworks {
                         + "directory of the runs' cfgs)");
             }
             var cfg = CfgParser.parse(cfgFile);
-            n = ModelBuilder.build(cfg, BatchNorm.Mode.SYNC, 0, new Shape(NetConfig.of(cfg).channels(), size, size))
+            n = ModelBuilder.build(cfg, mode, 0, new Shape(NetConfig.of(cfg).channels(), size, size))
                     .network();
             built.put(key, n);
         }

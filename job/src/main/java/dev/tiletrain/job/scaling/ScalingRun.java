@@ -2,6 +2,7 @@ package dev.tiletrain.job.scaling;
 
 import dev.tiletrain.job.metrics.TrainingCsv;
 import dev.tiletrain.job.report.CsvTable;
+import dev.tiletrain.ops.layers.BatchNorm;
 import dev.tiletrain.tiles.CostModel;
 import dev.tiletrain.tiles.DeviceProfile;
 import dev.tiletrain.tiles.Grid;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -55,8 +57,10 @@ record ScalingRun(String name, Properties row, List<Map<String, String>> iterati
         // The grouping as plan.txt listed it: "L0-3 L4-7".
         String groups = String.join(",", row.getProperty("grouping", "").replace("L", "").trim().split("\\s+"));
         try {
+            BatchNorm.Mode mode = BatchNorm.Mode.valueOf(row.getProperty("bn", "sync").toUpperCase(Locale.ROOT));
             TrainingPlan plan = TrainingPlan.of(networks.of(row.getProperty("model"),
-                    Integer.parseInt(row.getProperty("size"))), Grouping.parse(groups), Grid.parse(row.getProperty("grid")));
+                    Integer.parseInt(row.getProperty("size")), mode), Grouping.parse(groups),
+                    Grid.parse(row.getProperty("grid")));
             return new ScalingRun(name, row, rows, Optional.of(plan));
         } catch (RuntimeException e) {
             throw new IOException(dir.resolve("row.properties") + ": cannot rebuild the run's plan (grouping "

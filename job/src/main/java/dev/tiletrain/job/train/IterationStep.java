@@ -44,7 +44,8 @@ public final class IterationStep {
         if (!Double.isFinite(cost)) {
             throw new TrainingStopped(String.format("stopped: the loss of iteration %d is %s, so it updated nothing: "
                     + "training diverged (a lower learning rate?) or a batch norm normalises without statistics "
-                    + "(frozen batch norm needs weights with trained rolling variances; Darknet starts them at 0); %s",
+                    + "(frozen batch norm needs weights with trained rolling variances, which Darknet starts at 0: tiletrain "
+                    + "calibrate-bn sets them from training images); %s",
                     n, cost, kept.get()), null);
         }
     }

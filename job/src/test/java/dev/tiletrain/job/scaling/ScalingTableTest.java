@@ -5,12 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tiletrain.tiles.CostModel;
+import dev.tiletrain.tiles.PlanStep;
 import dev.tiletrain.tiles.TrainingPlan;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,6 +54,24 @@ class ScalingTableTest {
         assertEquals(5, csv.size());
         assertTrue(written.contains(dir.resolve("out/scaling-1.png")));
         assertTrue(Files.size(dir.resolve("out/scaling-1.png")) > 0);
+    }
+
+    /** A row's plan is rebuilt with its batch-norm mode: a frozen row's has no sync steps to predict. */
+    @Test
+    void aFrozenRowIsPredictedWithoutSyncs() throws IOException {
+        String csv = ScalingRuns.sparkCsv(new double[] {3, 2, 1}, new double[] {900, 900});
+        ScalingRuns.write(dir, "sync", "spark", 2, "1x2", "L0-1", "478mbit", csv);
+        Path row = ScalingRuns.write(dir, "frozen", "spark", 2, "1x2", "L0-1", "478mbit", csv).resolve("row.properties");
+        Files.writeString(row, Files.readString(row).replace("bn=sync", "bn=frozen"));
+
+        ScalingTable table = ScalingTable.read(dir, ScalingRuns.CFG_DIR, ScalingRuns.profile());
+        Map<String, Long> syncs = new HashMap<>();
+        for (ScalingRun r : table.runs()) {
+            syncs.put(r.name(), r.plan().orElseThrow().steps().stream()
+                    .filter(s -> s instanceof PlanStep.SyncForward || s instanceof PlanStep.SyncBackward).count());
+        }
+        assertTrue(syncs.get("sync") > 0, syncs.toString());
+        assertEquals(0, syncs.get("frozen"), syncs.toString());
     }
 
     @Test

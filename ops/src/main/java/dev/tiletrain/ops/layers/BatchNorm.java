@@ -384,6 +384,12 @@ public final class BatchNorm implements Layer {
         }
     }
 
+    /** Sets the rolling statistics to {@code st} (a calibration's statistics over many images). */
+    public void setRolling(Stats st) {
+        System.arraycopy(st.mean(), 0, rollingMean.value, 0, shape.c());
+        System.arraycopy(st.variance(), 0, rollingVariance.value, 0, shape.c());
+    }
+
     @Override
     public String describe() {
         return "batchnorm " + mode.name().toLowerCase() + " " + shape.c();
