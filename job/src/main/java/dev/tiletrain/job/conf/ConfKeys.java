@@ -70,6 +70,10 @@ public final class ConfKeys {
             "depth of the treeAggregate that sums the weight gradients; 1 sends each tile's and the tail's part "
             + "straight to the driver, best when the untiled tail's part dominates (a level moves it one more hop)",
             Parsers.intAtLeast(1));
+    public static final ConfKey<Boolean> OVERLAP_PASSES = new ConfKey<>("overlapPasses", "true or false", "false",
+            null, "true: a pass's forward runs on the executors while the driver computes the previous pass's tail, "
+            + "and its tail while they run that pass's backward (same results; two passes' tile states at once, so the "
+            + "planner plans for half of the profile's memory)", Parsers.bool());
     public static final ConfKey<String> DATA_ON_ERROR = new ConfKey<>("data.onError", "fail or skip", "fail", null,
             "an unreadable image or label stops the job (fail) or is logged and left out (skip)",
             Parsers.choice("fail", "skip"));
@@ -85,7 +89,8 @@ public final class ConfKeys {
 
     public static final List<ConfKey<?>> ALL = List.of(MODEL, WEIGHTS, CLEAR_SEEN, DATA, TILES, TILED_LAYERS, GROUPS,
             BATCHNORM, BATCHNORM_BACKWARD, BATCH, SUBDIVISIONS, SIZE, ITERATIONS, LEARNING_RATE, MOMENTUM, DECAY,
-            CHECKPOINT_DIR, CHECKPOINT_EVERY, VALIDATE_EVERY, PROFILE, SEED, THREADS, AGGREGATE_DEPTH, DATA_ON_ERROR,
+            CHECKPOINT_DIR, CHECKPOINT_EVERY, VALIDATE_EVERY, PROFILE, SEED, THREADS, AGGREGATE_DEPTH, OVERLAP_PASSES,
+            DATA_ON_ERROR,
             EXECUTOR_WAIT_SECONDS, MASTER_WEB_UI, TESTBED);
 
     private ConfKeys() {}

@@ -58,8 +58,11 @@ final class PassJob {
      */
     record Result(double cost, float[] gradient, Map<BatchNorm, BatchNorm.Stats> statistics, double tailSeconds) {}
 
-    /** Pass {@code pass} (0-based over the run: iteration × subdivisions + subdivision). */
-    Result run(long pass, PrefixBroadcast prefix) {
+    /**
+     * Pass {@code pass} (0-based over the run: iteration × subdivisions + subdivision); its tail waits for its
+     * {@code turn} ({@link PassOverlap}).
+     */
+    Result run(long pass, PrefixBroadcast prefix, PassOverlap.Turn turn) {
         long passSeed = spec.passSeed(pass);
         long seen = this.seen.duringPass(pass, spec.imagesPerPass());
         int last = plan.groups().size() - 1;
@@ -88,9 +91,11 @@ final class PassJob {
                 } else if (step instanceof PlanStep.Tail) {
                     JavaRDD<TileBlock> owners = keep(states.get(last), last, cached);
                     List<Tensor> owned = named(i, () -> rdds.ownedOutputs(owners).collect());
+                    turn.beforeTail();
                     long begin = System.nanoTime();
                     tailResult = tail.run(owned, pass, seen, passSeed);
                     tailSeconds = (System.nanoTime() - begin) / 1e9;
+                    turn.afterTail();
                     tailResult.deltas().forEach(d -> deltas.add(sc.broadcast(d)));
                     states.set(last, rdds.startBackward(owners, deltas));
                 } else if (step instanceof PlanStep.Backward b) {

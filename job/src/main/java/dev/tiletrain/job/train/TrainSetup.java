@@ -124,6 +124,16 @@ public record TrainSetup(RunSpec spec, Model model, TrainingPlan plan, int tiled
                 conf.find(ConfKeys.DECAY).map(Double::floatValue).orElse(net.decay()), batch);
         BatchTruth truth = new BatchTruth(spec.files(), spec.schedule(cfg));
         Optional<Prediction> prediction = profile.map(p -> new CostModel(p, devices).predict(plan, perPass, subdivisions));
+        if (conf.get(ConfKeys.OVERLAP_PASSES) && prediction.isPresent()
+                && 2 * prediction.get().peakMemory() > profile.get().memoryBytes()) {
+            // Measured: a plan that fits once but not twice makes Spark drop cached tile states and recompute
+            // them from lineage, 3.5 times slower than not overlapping at all.
+            throw new ConfException(List.of(String.format("%s=true holds two passes' tile states at once: twice the "
+                    + "plan's %.0f MiB per device is more than the profile's %.0f MiB (%s); set it to false, or let the "
+                    + "planner choose the plan (%s and %s auto)", ConfKeys.OVERLAP_PASSES.name(),
+                    prediction.get().peakMemory() / 1048576.0, profile.get().memoryBytes() / 1048576.0, profile.get().name(),
+                    ConfKeys.TILES.name(), ConfKeys.GROUPS.name())));
+        }
         return new TrainSetup(spec, model, plan, tiledParameters(model, plan), truth, sgd, batch, subdivisions,
                 iterations, seen, prediction);
     }
@@ -203,7 +213,9 @@ public record TrainSetup(RunSpec spec, Model model, TrainingPlan plan, int tiled
             DeviceProfile p = profile.orElseThrow(() -> new ConfException(List.of(ConfKeys.PROFILE.name() + "="
                     + conf.get(ConfKeys.PROFILE) + ": neither a file nor a profile in conf/profiles/; the planner "
                     + "needs one for auto")));
-            return new Planner(model.network(), new CostModel(p, devices), p.memoryBytes(), batch)
+            // Overlapped passes hold two passes' tile states on an executor at once.
+            long memory = conf.get(ConfKeys.OVERLAP_PASSES) ? p.memoryBytes() / 2 : p.memoryBytes();
+            return new Planner(model.network(), new CostModel(p, devices), memory, batch)
                     .choose(tiled.isPresent() ? tiled.getAsInt() - 1 : null, grid.orElse(null), groups.orElse(null))
                     .plan();
         } catch (ConfException e) {

@@ -34,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.stream.IntStream;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -133,6 +134,7 @@ public final class Trainer {
         TrainAccumulators acc = TrainAccumulators.register(sc);
         PassJob job = new PassJob(sc, setup, acc, conf.get(ConfKeys.AGGREGATE_DEPTH));
         int iterations = setup.iterations(), every = conf.get(ConfKeys.CHECKPOINT_EVERY);
+        boolean overlap = conf.get(ConfKeys.OVERLAP_PASSES);
         IterationStep step = new IterationStep(optimizer, setup.batch(), start, iterations);
         ImagesSeen seen = new ImagesSeen(setup.seen(), setup.batch());
         if (seen.before() > 0) {
@@ -152,15 +154,20 @@ public final class Trainer {
                 float[] gradient = null;
                 double cost = 0, tailSeconds = 0;
                 PrefixBroadcast prefix = new PrefixBroadcast(spec, weights);
-                for (int sub = 0; sub < setup.subdivisions(); sub++) {
-                    PassJob.Result pass = run(job, it * setup.subdivisions() + sub, prefix, watch, store, lastSaved);
+                long first = it * setup.subdivisions(), saved = lastSaved;
+                List<PassJob.Result> passes = overlap && setup.subdivisions() > 1
+                        ? PassOverlap.run(setup.subdivisions(), "iteration " + n,
+                                (k, turn) -> run(job, first + k, prefix, watch, store, saved, turn))
+                        : IntStream.range(0, setup.subdivisions())
+                                .mapToObj(k -> run(job, first + k, prefix, watch, store, saved, PassOverlap.ALONE))
+                                .toList();
+                for (PassJob.Result pass : passes) {
                     requireStatistics(model, setup.spec().mode(), pass);
                     IterationStep.updateRolling(pass.statistics());
                     gradient = IterationStep.add(gradient, pass.gradient());
                     cost += pass.cost();
                     tailSeconds += pass.tailSeconds();
                 }
-                long saved = lastSaved;
                 IterationStep.requireFinite(n, cost, () -> kept(store, saved));
                 step.update(seen.batchNumber(n), gradient);
                 Broadcast<float[]> next = sc.broadcast(model.layout().flattenLeading(setup.tiledParameters()));
@@ -235,9 +242,9 @@ public final class Trainer {
 
     /** One pass; when the executor watch cancelled it, training stops saying why and what was kept. */
     private static PassJob.Result run(PassJob job, long pass, PrefixBroadcast prefix, ExecutorWatch watch,
-            Optional<CheckpointStore> store, long lastSaved) {
+            Optional<CheckpointStore> store, long lastSaved, PassOverlap.Turn turn) {
         try {
-            return job.run(pass, prefix);
+            return job.run(pass, prefix, turn);
         } catch (Exception e) { // A cancelled job's SparkException is checked, though Scala code throws it anyway.
             if (watch.stopped().isPresent()) {
                 throw new TrainingStopped("stopped: " + watch.stopped().get() + "; " + kept(store, lastSaved), e);

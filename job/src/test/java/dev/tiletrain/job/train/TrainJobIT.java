@@ -2,6 +2,7 @@ package dev.tiletrain.job.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -139,6 +141,25 @@ class TrainJobIT {
                 }
             }
         }
+    }
+
+    /**
+     * Overlapped passes ({@code spark.tiletrain.overlapPasses}: a pass's forward during the previous pass's tail)
+     * change when things run, not what is added: the in-process runner's weights to the bit, 2 passes an iteration.
+     */
+    @Test
+    void overlappedPassesTrainTheInProcessRunnersWeights(@TempDir Path temp) throws Exception {
+        float[] expected = fixture.weights(fixture.trainInProcess(ITERATIONS, TrainingFixture.GRID,
+                temp.resolve("in-process"), "--subdivisions", "2"));
+        SparkConf conf = driverConf("tiletrain IT overlapped passes", temp.resolve("checkpoints"))
+                .set("spark.tiletrain.subdivisions", "2")
+                .set("spark.tiletrain.overlapPasses", "true");
+        Trainer.Outcome outcome;
+        try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+            outcome = Trainer.run(sc, TiletrainConf.from(conf), false);
+        }
+        assertArrayEquals(expected, fixture.weights(weightsOf(outcome)), "the in-process runner, 2 passes an iteration");
+        assertFalse(Arrays.equals(expected, tiled), "2 passes of 1 image train other weights than 1 pass of 2");
     }
 
     /**

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tiletrain.job.cluster.LoopbackClusterExtension;
 import dev.tiletrain.job.conf.ConfException;
 import dev.tiletrain.job.conf.TiletrainConf;
 import dev.tiletrain.ops.cfg.CfgException;
@@ -104,6 +105,30 @@ class TrainSetupTest {
                 Arguments.of("data", Path.of(missing + ".data"), "spark.tiletrain.data=" + missing + ".data: no such file"),
                 Arguments.of("profile", garbage, "spark.tiletrain.profile=" + garbage + ": " + garbage + ": missing key "),
                 Arguments.of("profile", missing, "spark.tiletrain.profile=" + missing + ": neither a file nor a profile"));
+    }
+
+    /**
+     * Overlapped passes hold two passes' tile states: a plan whose predicted memory fits the profile once but not
+     * twice is refused before any work, naming the key (run anyway, Spark drops cached states and recomputes).
+     */
+    @Test
+    void overlappedPassesRefuseAPlanThatFitsOnlyOnce() throws IOException {
+        Path profile = dir.resolve("profile.properties");
+        String text = Files.readString(LoopbackClusterExtension.moduleDir()
+                .resolve("../conf/profiles/pi3-emulated.properties"));
+        Files.writeString(profile, text);
+        Map<String, String> settings = Map.of("spark.tiletrain.profile", profile.toString(), "spark.tiletrain.subdivisions",
+                "2");
+        long peak = setup(settings).prediction().orElseThrow().peakMemory();
+        Files.writeString(profile, text.replaceAll("(?m)^memory\\.mb=.*$", "memory.mb=" + 1.5 * peak / 1048576));
+        Map<String, String> overlapped = new HashMap<>(settings);
+        overlapped.put("spark.tiletrain.overlapPasses", "true");
+        assertEquals(2, setup(settings).subdivisions(), "one pass at a time fits");
+        ConfException e = assertThrows(ConfException.class, () -> setup(overlapped));
+        assertTrue(e.getMessage().startsWith("spark.tiletrain.overlapPasses=true holds two passes' tile states at once"),
+                e.getMessage());
+        Files.writeString(profile, text.replaceAll("(?m)^memory\\.mb=.*$", "memory.mb=" + 2.5 * peak / 1048576));
+        assertEquals(2, setup(overlapped).subdivisions(), "twice fits");
     }
 
     @ParameterizedTest

@@ -61,12 +61,18 @@ final class TrainingFixture {
         return s;
     }
 
-    /** Trains in this process ({@code tiletrain train}, with {@code extra} arguments) and returns the final weights' file. */
+    /**
+     * Trains in this process ({@code tiletrain train}, with {@code extra} arguments, which may give
+     * {@code --subdivisions}: 1 otherwise) and returns the final weights' file.
+     */
     Path trainInProcess(int iterations, String grid, Path out, String... extra) {
         List<String> args = new ArrayList<>(List.of("--cfg", cfg.toString(), "--data", data.toString(), "--batch",
-                Integer.toString(BATCH), "--subdivisions", "1", "--iterations", Integer.toString(iterations),
+                Integer.toString(BATCH), "--iterations", Integer.toString(iterations),
                 "--seed", Long.toString(SEED), "--out", out.toString(), "--tiles", grid));
         args.addAll(List.of(extra));
+        if (!args.contains("--subdivisions")) {
+            args.addAll(List.of("--subdivisions", "1"));
+        }
         if (!grid.equals("1x1")) {
             args.addAll(List.of("--groups", GROUPS));
         }
