@@ -39,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The emulated edge cluster ({@code submit/cluster start --workers 2 --cpu 0.4 --memory 1g --link 50mbit}),
  * one test bed for the class: its links carry their rate, its devices get their CPU share, the job trains on
- * it (driver on device 1, through {@code submit/train}) to the weights a plain loopback cluster gives, and
+ * it (driver on device 1, through {@code submit/train}) to the weights the in-process runner gives, and
  * {@code stop} leaves nothing behind, even after a Worker crashed. It sits beside the training tests to train
  * with their fixture. Skipped, saying why, only on a machine without root or cgroup v1.
  */
@@ -57,11 +57,6 @@ class EmulatedClusterIT {
     @RegisterExtension
     @Order(1)
     static final LoopbackClusterExtension BED = LoopbackClusterExtension.emulated(2, LIMITS);
-
-    /** The same two Workers on loopback, for the weights to compare with. */
-    @RegisterExtension
-    @Order(2)
-    static final LoopbackClusterExtension LOOPBACK = new LoopbackClusterExtension(2);
 
     private static TestBedMeter meter() {
         return TestBedMeter.open(TestBedState.file(BED.layout()));
@@ -133,13 +128,13 @@ class EmulatedClusterIT {
     }
 
     /**
-     * The same run on the test bed ({@code submit/train}, driver on device 1) and on the loopback cluster
-     * (driver here, {@link Trainer#run}), side by side to save time: the same weights, bit for bit. Device 1's
-     * peak holds the driver too.
+     * The run on the test bed ({@code submit/train}, driver on device 1) gives the in-process runner's weights, bit
+     * for bit, as a loopback cluster does ({@code TrainJobIT}): the cheaper reference, trained while the test bed
+     * runs. Device 1's peak holds the driver too.
      */
     @Test
     @Order(4)
-    void trainingOnTheTestBedGivesTheLoopbackClustersWeights(@TempDir Path temp) throws Exception {
+    void trainingOnTheTestBedGivesTheInProcessRunnersWeights(@TempDir Path temp) throws Exception {
         TrainingFixture fixture = TrainingFixture.generate(temp.resolve("data"));
         Path onTestBed = temp.resolve("testbed");
         meter().resetPeaks();
@@ -152,7 +147,8 @@ class EmulatedClusterIT {
         long t0 = System.nanoTime();
         Process submit = builder.start();
 
-        Path onLoopback = train(LOOPBACK, fixture, temp.resolve("loopback"), sc -> { });
+        float[] inProcess = fixture.weights(fixture.trainInProcess(ITERATIONS, TrainingFixture.GRID,
+                temp.resolve("in-process")));
 
         boolean ended = submit.waitFor(5, TimeUnit.MINUTES);
         String output = Files.readString(temp.resolve("submit.log"));
@@ -162,8 +158,8 @@ class EmulatedClusterIT {
         System.out.printf("submit/train on the test bed: %.1f s; peaks %s%n", (System.nanoTime() - t0) / 1e9,
                 devices.stream().map(r -> String.format("%s %.0f MiB", r.device(), r.peakMemoryBytes() / (double) MIB)).toList());
 
-        // Every sum adds in the tiles' order, whatever the devices: the same bits as on the loopback cluster.
-        assertArrayEquals(fixture.weights(onLoopback), fixture.weights(lastWeights(onTestBed)), "test bed vs loopback");
+        // Every sum adds in the tiles' order, whatever the devices: the same bits as in one process.
+        assertArrayEquals(inProcess, fixture.weights(lastWeights(onTestBed)), "test bed vs the in-process runner");
         // Both devices hold a Worker and an executor; only device 1 holds the driver's JVM as well.
         assertTrue(devices.get(0).peakMemoryBytes() > devices.get(1).peakMemoryBytes() + 100 * MIB,
                 "device-1 does not hold the driver: " + devices);
