@@ -15,6 +15,8 @@ import java.util.Map;
  */
 public final class PredictionCheck {
     private static final int WARM_UP = 2;
+    /** Iterations a long run's medians take, its last. */
+    private static final int STEADY = 5;
 
     private final Prediction predicted;
     private final List<String> devices;
@@ -34,18 +36,29 @@ public final class PredictionCheck {
         this.jvms = jvms; // the executors' figures are peaks so far: the latest holds them all
     }
 
+    /**
+     * The first of {@code iterations} (0-based) that medians count: none of the first two (executors starting,
+     * first compilations), and of a longer run only the last five, since on a device with 0.4 of a core the JIT
+     * compiler is still busy until about the tenth iteration (measured on the test bed: a frozen-batch-norm run
+     * went from 13.0 s in iteration 3 to 8.6 s in iteration 12).
+     */
+    public static int firstMeasured(int iterations) {
+        return Math.min(iterations, Math.max(WARM_UP, iterations - STEADY));
+    }
+
     /** The comparison, a line per quantity; empty before an iteration past the warm-up. */
     public String report() {
         if (seconds.size() <= WARM_UP) {
             return "";
         }
+        int first = firstMeasured(seconds.size());
         StringBuilder text = new StringBuilder(String.format("predicted vs measured (median of iterations %d-%d):%n",
-                WARM_UP + 1, seconds.size()));
-        text.append(row("iteration", predicted.iterationSeconds(), median(seconds.subList(WARM_UP, seconds.size())), "s"));
+                first + 1, seconds.size()));
+        text.append(row("iteration", predicted.iterationSeconds(), median(seconds.subList(first, seconds.size())), "s"));
         for (int d = 0; d < devices.size() && d < predicted.deviceMemory().length; d++) {
             String device = devices.get(d);
             List<Double> peaks = new ArrayList<>(), links = new ArrayList<>();
-            for (Map<String, DriverIteration.DeviceSample> s : samples.subList(WARM_UP, samples.size())) {
+            for (Map<String, DriverIteration.DeviceSample> s : samples.subList(first, samples.size())) {
                 DriverIteration.DeviceSample one = s.get(device);
                 if (one != null) {
                     peaks.add(one.peakBytes() / 1048576.0);

@@ -1,5 +1,6 @@
 package dev.tiletrain.job.scaling;
 
+import dev.tiletrain.job.metrics.PredictionCheck;
 import dev.tiletrain.job.metrics.TrainingCsv;
 import dev.tiletrain.job.report.CsvTable;
 import dev.tiletrain.ops.layers.BatchNorm;
@@ -28,12 +29,11 @@ import org.apache.hadoop.fs.FileSystem;
 /**
  * One run of {@code submit/scaling}, as its directory holds it: {@code row.properties} (what the script ran:
  * model, input size, batch, devices, grid, the grouping that resulted, link, batch-norm mode, engine) and the
- * run's iterations CSV. Measured figures are medians over the iterations after the first {@value #WARM_UP}
- * (JIT compilation and executor start-up). A Spark run also has its plan, rebuilt from the row, so that the
+ * run's iterations CSV. Measured figures are medians over the iterations the job's own check counts
+ * ({@link PredictionCheck#firstMeasured}: after the first two, and of a long run its last five). A Spark run also has its plan, rebuilt from the row, so that the
  * cost model as it is now — not as it was when the run wrote its own prediction — is checked against it.
  */
 record ScalingRun(String name, Properties row, List<Map<String, String>> iterations, Optional<TrainingPlan> plan) {
-    static final int WARM_UP = 2;
 
     static ScalingRun read(Path dir, RunNetworks networks) throws IOException {
         Properties row = properties(dir.resolve("row.properties"));
@@ -84,9 +84,9 @@ record ScalingRun(String name, Properties row, List<Map<String, String>> iterati
         return get("engine").equals("in-process");
     }
 
-    /** The rows the medians are taken over: those after the warm-up. */
+    /** The rows the medians are taken over. */
     List<Map<String, String>> measured() {
-        return iterations.subList(Math.min(WARM_UP, iterations.size()), iterations.size());
+        return iterations.subList(PredictionCheck.firstMeasured(iterations.size()), iterations.size());
     }
 
     /** Median seconds per iteration. */

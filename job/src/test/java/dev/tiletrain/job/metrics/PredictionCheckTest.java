@@ -40,6 +40,21 @@ class PredictionCheckTest {
         assertTrue(report.contains("800.000 MiB resident"), report);
     }
 
+    /** A long run's medians take its last five iterations: the JIT compiler of a slow device is busy for ten. */
+    @Test
+    void aLongRunIsMeasuredOverItsLastFiveIterations() {
+        PredictionCheck check = new PredictionCheck(predicted(), List.of());
+        for (double s : new double[] {30, 20, 18, 17, 16, 15, 14, 10, 11, 9, 12, 10}) {
+            check.add(s, Map.of(), UNKNOWN);
+        }
+        String report = check.report();
+        assertTrue(report.startsWith("predicted vs measured (median of iterations 8-12):"), report);
+        assertTrue(report.contains("10.000 s predicted     10.000 s measured (+0.0%)"), report);
+        assertEquals(2, PredictionCheck.firstMeasured(7));
+        assertEquals(2, PredictionCheck.firstMeasured(3));
+        assertEquals(7, PredictionCheck.firstMeasured(12));
+    }
+
     @Test
     void onATestBedEachDeviceIsHeldAgainstItsCgroupPeakAndLinkBytes() {
         PredictionCheck check = new PredictionCheck(predicted(), List.of("device-1", "device-2", "device-3"));
