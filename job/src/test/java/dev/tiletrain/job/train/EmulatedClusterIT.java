@@ -178,7 +178,7 @@ class EmulatedClusterIT {
         float[] undisturbed = fixture.weights(fixture.trainInProcess(ITERATIONS, TrainingFixture.GRID, temp.resolve("in-process")));
         String link = BED.testBed().devices().get(1).link();
         AtomicReference<Thread> outage = new AtomicReference<>();
-        Path disturbed = train(BED, fixture, temp.resolve("disturbed"), sc -> sc.sc().addSparkListener(new SparkListener() {
+        Path disturbed = train(fixture, temp.resolve("disturbed"), sc -> sc.sc().addSparkListener(new SparkListener() {
             @Override
             public void onStageSubmitted(SparkListenerStageSubmitted submitted) {
                 Properties job = submitted.properties();
@@ -219,15 +219,15 @@ class EmulatedClusterIT {
     }
 
     /**
-     * Trains the fixture for {@link #ITERATIONS} with a driver in this JVM on {@code cluster}, the executors
-     * loading the built jar; {@code before} sees the context first. Returns the last checkpoint's weights.
+     * Trains the fixture for {@link #ITERATIONS} with a driver in this JVM on the test bed, the executors loading
+     * the built jar; {@code before} sees the context first. Returns the last checkpoint's weights.
      */
-    private static Path train(LoopbackClusterExtension cluster, TrainingFixture fixture, Path checkpoints,
-            Consumer<JavaSparkContext> before) throws IOException {
-        SparkConf conf = TrainJob.configure(cluster.driverConf("tiletrain IT on " + cluster.masterUrl()));
+    private static Path train(TrainingFixture fixture, Path checkpoints, Consumer<JavaSparkContext> before)
+            throws IOException {
+        SparkConf conf = TrainJob.configure(BED.driverConf("tiletrain IT on " + BED.masterUrl()));
         conf.remove("spark.executor.extraClassPath");
         conf.set("spark.jars", LoopbackClusterExtension.moduleDir().resolve("target/tiletrain-job.jar").toString());
-        conf.set("spark.tiletrain.masterWebUi", cluster.masterWebUi().toString());
+        conf.set("spark.tiletrain.masterWebUi", BED.masterWebUi().toString());
         fixture.sparkSettings(ITERATIONS, checkpoints).forEach(conf::set);
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
             before.accept(sc);
