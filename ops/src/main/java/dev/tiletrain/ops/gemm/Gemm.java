@@ -18,4 +18,9 @@ public interface Gemm {
     static Gemm standard() {
         return SplitGemm.STANDARD;
     }
+
+    /** The native engine itself, on the caller's thread: for a caller that already runs on one compute thread. */
+    static Gemm unsplit() {
+        return SplitGemm.STANDARD.engine();
+    }
 }

@@ -23,6 +23,10 @@ final class SplitGemm implements Gemm {
         this.engine = engine;
     }
 
+    Gemm engine() {
+        return engine;
+    }
+
     @Override
     public void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,

@@ -1,6 +1,5 @@
 package dev.tiletrain.ops.layers;
 
-import dev.tiletrain.ops.gemm.Gemm;
 import dev.tiletrain.ops.tensor.Rect;
 import dev.tiletrain.ops.tensor.Shape;
 import dev.tiletrain.ops.tensor.Tensor;
@@ -28,7 +27,6 @@ public final class Convolution implements Layer {
     private final int patch;
     private final Param weights;
     private final Im2col im2col;
-    private final Gemm gemm = Gemm.standard();
 
     /**
      * A layer with Darknet's initialization: every weight uniform in [−scale, scale) with
@@ -99,11 +97,8 @@ public final class Convolution implements Layer {
         check(x, o);
         int filters = out.c(), area = o.area();
         Tensor y = Tensor.zeros(x.n, filters, o);
-        for (int b = 0; b < x.n; b++) {
-            int yOff = b * filters * area;
-            im2col.overBands(x, b, o, true, (col, colOff, ld, columns, at) -> gemm.sgemm(false, false, filters, columns, patch,
-                    1, weights.value, 0, patch, col, colOff, ld, 0, y.data, yOff + at, area));
-        }
+        im2col.overBands(x, o, true, (b, col, colOff, ld, columns, at, gemm, part) -> gemm.sgemm(false, false, filters, columns,
+                patch, 1, weights.value, 0, patch, col, colOff, ld, 0, y.data, b * filters * area + at, area));
         return y;
     }
 
@@ -118,16 +113,32 @@ public final class Convolution implements Layer {
         weightGradient(x, dy, pass.grad(weights));
     }
 
-    /** Adds dLoss/dW = Σ over images of dY·colᵀ into {@code grad}; x must cover inputRegion(dy.rect). */
+    /**
+     * Adds dLoss/dW = Σ over images of dY·colᵀ into {@code grad}; x must cover inputRegion(dy.rect). Parts of
+     * the bands that run on other compute threads sum into arrays of their own, added into grad after in part
+     * order (so the sum's order depends on the thread count, not on timing).
+     */
     public void weightGradient(Tensor x, Tensor dy, float[] grad) {
         Rect o = dy.rect;
         check(x, o);
         checkGradient(dy, x.n);
         int filters = out.c(), area = o.area();
-        for (int b = 0; b < x.n; b++) {
-            int dyOff = b * filters * area;
-            im2col.overBands(x, b, o, true, (col, colOff, ld, columns, at) -> gemm.sgemm(false, true, filters, patch, columns,
-                    1, dy.data, dyOff + at, area, col, colOff, ld, 1, grad, 0, patch));
+        float[][] sums = new float[im2col.parts(x.n, x.rect, o)][];
+        sums[0] = grad;
+        im2col.overBands(x, o, true, (b, col, colOff, ld, columns, at, gemm, part) -> {
+            if (sums[part] == null) {
+                sums[part] = new float[grad.length];
+            }
+            gemm.sgemm(false, true, filters, patch, columns, 1, dy.data, b * filters * area + at, area, col, colOff, ld, 1,
+                    sums[part], 0, patch);
+        });
+        for (int part = 1; part < sums.length; part++) {
+            float[] s = sums[part];
+            if (s != null) {
+                for (int i = 0; i < grad.length; i++) {
+                    grad[i] += s[i];
+                }
+            }
         }
     }
 
@@ -141,11 +152,8 @@ public final class Convolution implements Layer {
         Tensor dx = Tensor.zeros(dy.n, in.c(), xRect);
         check(dx, o);
         int filters = out.c(), area = o.area();
-        for (int b = 0; b < dy.n; b++) {
-            int dyOff = b * filters * area;
-            im2col.overBands(dx, b, o, false, (col, colOff, ld, columns, at) -> gemm.sgemm(true, false, patch, columns, filters,
-                    1, weights.value, 0, patch, dy.data, dyOff + at, area, 0, col, colOff, ld));
-        }
+        im2col.overBands(dx, o, false, (b, col, colOff, ld, columns, at, gemm, part) -> gemm.sgemm(true, false, patch, columns,
+                filters, 1, weights.value, 0, patch, dy.data, b * filters * area + at, area, 0, col, colOff, ld));
         return dx;
     }
 

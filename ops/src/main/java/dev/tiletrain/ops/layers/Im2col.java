@@ -1,10 +1,13 @@
 package dev.tiletrain.ops.layers;
 
+import dev.tiletrain.ops.gemm.Gemm;
 import dev.tiletrain.ops.parallel.ComputeThreads;
 import dev.tiletrain.ops.tensor.Rect;
 import dev.tiletrain.ops.tensor.Shape;
 import dev.tiletrain.ops.tensor.Tensor;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Darknet's im2col and col2im for one convolution geometry, on rectangles: row (c,ky,kx) and column
@@ -16,8 +19,8 @@ import java.util.Arrays;
  * {@link Scratch} array: memory stays bounded on small devices whatever the layer, a band stays in cache
  * between im2col and its GEMM, and it is still wide enough for the GEMM to run near peak. A 1×1, stride-1,
  * unpadded layer reads its input in place when the input rows span exactly the output's width (always so
- * untiled). Filling and scattering a band split over {@link ComputeThreads} by channel: each channel's rows
- * of the matrix come from, and go back to, that channel's plane only.
+ * untiled). The compute threads work on whole bands where there are enough, else on one band together
+ * (see {@link #overBands}).
  */
 final class Im2col {
     /**
@@ -50,33 +53,129 @@ final class Im2col {
 
     /** A product over one band's matrix: patch × columns at col[colOff] with leading dimension ld. */
     interface BandProduct {
-        /** {@code at}: where the band's first column sits among the output rectangle's positions. */
-        void run(float[] col, int colOff, int ld, int columns, int at);
+        /**
+         * {@code b}: the image; {@code at}: where the band's first column sits among the output rectangle's
+         * positions; {@code gemm}: the engine to multiply with; {@code part}: which of {@link #parts} runs it.
+         */
+        void run(int b, float[] col, int colOff, int ld, int columns, int at, Gemm gemm, int part);
+    }
+
+    /** Into how many parts {@link #overBands} cuts {@code n} images for output o over xRect. */
+    int parts(int n, Rect xRect, Rect o) {
+        return plan(n, xRect, o).size();
+    }
+
+    /** Output rows {@code o.y1() + offset} to {@code + rows − 1} (or to o's end) of image {@code image}. */
+    private record Band(int image, int offset, int rows) {}
+
+    /**
+     * The bands of {@code n} images for output o, per part. One part: image by image, bands of
+     * {@link #bandRows} (the in-place case: whole images). Several parts, one per compute thread, when there
+     * are at least two such bands per thread: the n·height output rows cut into equal runs, one per part,
+     * each run cut at image ends and into bands of at most bandRows. col2im scatters the parts' bands at once,
+     * so bands that can meet must read no input row in common: a part's last band and the next part's second
+     * band (its first is scattered after, see {@link #overBands}) lie at least {@code rows + 1} output rows
+     * apart when the second lies in the same image, and rows r and r + rows + 1 read disjoint input rows
+     * when {@code size ≤ (rows + 1)·stride}; otherwise one part.
+     */
+    private List<List<Band>> plan(int n, Rect xRect, Rect o) {
+        int h = o.height(), rows = readsInPlace(xRect, o) ? h : bandRows(patch, o.width(), h);
+        int threads = ComputeThreads.get(), perImage = (h + rows - 1) / rows;
+        int parts = threads > 1 && n * perImage >= 2 * threads && size <= (rows + 1) * stride ? threads : 1;
+        List<List<Band>> plan = new ArrayList<>();
+        long total = (long) n * h;
+        for (int p = 0; p < parts; p++) {
+            List<Band> bands = new ArrayList<>();
+            for (long at = total * p / parts, end = total * (p + 1) / parts; at < end; ) {
+                int image = (int) (at / h), offset = (int) (at % h);
+                int length = (int) Math.min(Math.min(rows, h - offset), end - at);
+                bands.add(new Band(image, offset, length));
+                at += length;
+            }
+            plan.add(bands);
+        }
+        return plan;
     }
 
     /**
-     * Runs {@code product} on the matrix of image {@code b} of {@code x} for output rectangle o, one band of
-     * output rows at a time. With {@code read} the band is filled from x before (im2col); otherwise the
-     * product fills it and it is added back into x after (col2im). The in-place case is one band over x.
+     * Runs {@code product} on the matrix of every image of x for output rectangle o, one band of output rows
+     * at a time. With {@code read} each band is filled from x before (im2col); otherwise the product fills
+     * it and it is added back into x after (col2im). In the in-place case the product reads or writes x.
+     *
+     * <p>With several parts ({@link #plan}), each compute thread takes one part, and fills, multiplies (by the
+     * unsplit engine) and scatters each of its bands itself: the band stays in that core's cache, and a call
+     * joins once instead of twice per band. A part's first band that starts inside an image adds into input
+     * rows the previous part's last band adds into too: its matrix is kept in an array of its own and scattered
+     * by the caller after the join. The order of the additions into x is fixed for a thread count, and may
+     * differ from one thread's in the last bits ({@code ComputeThreadsTest}). With one part, band by band, the
+     * fill and the scatter split by channel and the GEMM by {@link Gemm#standard()}.
      */
-    void overBands(Tensor x, int b, Rect o, boolean read, BandProduct product) {
-        if (readsInPlace(x.rect, o)) {
-            product.run(x.data, x.index(b, 0, o.y1(), o.x1()), x.h() * x.w(), o.area(), 0);
+    void overBands(Tensor x, Rect o, boolean read, BandProduct product) {
+        List<List<Band>> plan = plan(x.n, x.rect, o);
+        boolean inPlace = readsInPlace(x.rect, o);
+        // col2im adds through a copy at x's own indices (see addColumns); any array as long as x serves.
+        float[] staging = read || stride != 1 || inPlace ? null : new float[x.data.length];
+        if (plan.size() == 1) {
+            for (Band band : plan.get(0)) {
+                float[] col = inPlace ? null : Scratch.floats(scratchFloats(x.rect, o));
+                overBand(x, o, band, col, read, true, staging, true, Gemm.standard(), 0, product);
+            }
             return;
         }
-        int rows = bandRows(patch, o.width(), o.height());
-        float[] col = Scratch.floats(scratchFloats(x.rect, o));
-        // col2im adds through a copy at x's own indices (see addColumns); any array as long as x serves.
-        float[] staging = read || stride != 1 ? null : new float[x.data.length];
-        for (int oy = o.y1(); oy <= o.y2(); oy += rows) {
-            int first = oy, last = Math.min(oy + rows - 1, o.y2()), columns = (last - oy + 1) * o.width();
-            if (read) {
-                ComputeThreads.split(in.c(), 1, (from, to) -> transfer(x, b, o, first, last, col, true, null, from, to));
+        float[][] seams = new float[plan.size()][];
+        ComputeThreads.split(plan.size(), 1, (first, last) -> {
+            for (int part = first; part < last; part++) {
+                List<Band> bands = plan.get(part);
+                for (int i = 0; i < bands.size(); i++) {
+                    Band band = bands.get(i);
+                    boolean seam = !read && !inPlace && i == 0 && band.offset() > 0;
+                    int floats = scratchFloats(x.rect, o);
+                    float[] col = inPlace ? null : seam ? new float[floats] : Scratch.floats(floats);
+                    if (seam) {
+                        seams[part] = col;
+                    }
+                    overBand(x, o, band, col, read, !seam, staging, false, Gemm.unsplit(), part, product);
+                }
             }
-            product.run(col, 0, columns, columns, (oy - o.y1()) * o.width());
-            if (!read) {
-                ComputeThreads.split(in.c(), 1, (from, to) -> transfer(x, b, o, first, last, col, false, staging, from, to));
+        });
+        for (int part = 1; part < plan.size(); part++) {
+            if (seams[part] != null) {
+                Band band = plan.get(part).get(0);
+                int first = o.y1() + band.offset();
+                transfer(x, band.image(), o, first, first + band.rows() - 1, seams[part], false, staging, true);
             }
+        }
+    }
+
+    /**
+     * One band of x for output o: in the in-place case the product on x itself; else fill {@code col} (read),
+     * product, and scatter col into x (not read, when {@code scatter}); fill and scatter split by channel when
+     * {@code split}.
+     */
+    private void overBand(Tensor x, Rect o, Band band, float[] col, boolean read, boolean scatter, float[] staging, boolean split,
+                          Gemm gemm, int part, BandProduct product) {
+        int first = o.y1() + band.offset(), last = first + band.rows() - 1, columns = band.rows() * o.width();
+        int at = band.offset() * o.width();
+        if (col == null) {
+            product.run(band.image(), x.data, x.index(band.image(), 0, first, o.x1()), x.h() * x.w(), columns, at, gemm, part);
+            return;
+        }
+        if (read) {
+            transfer(x, band.image(), o, first, last, col, true, null, split);
+        }
+        product.run(band.image(), col, 0, columns, columns, at, gemm, part);
+        if (!read && scatter) {
+            transfer(x, band.image(), o, first, last, col, false, staging, split);
+        }
+    }
+
+    /** {@link #transfer} over every channel, split among the compute threads by channel when {@code split}. */
+    private void transfer(Tensor x, int b, Rect o, int oyFrom, int oyTo, float[] col, boolean toColumns, float[] staging,
+                          boolean split) {
+        if (split) {
+            ComputeThreads.split(in.c(), 1, (from, to) -> transfer(x, b, o, oyFrom, oyTo, col, toColumns, staging, from, to));
+        } else {
+            transfer(x, b, o, oyFrom, oyTo, col, toColumns, staging, 0, in.c());
         }
     }
 

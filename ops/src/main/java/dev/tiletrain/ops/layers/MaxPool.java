@@ -108,17 +108,21 @@ public final class MaxPool implements Layer {
             throw new IllegalArgumentException(describe() + ": gradient of " + dy.n + "x" + dy.c + " for an input of "
                     + x.n + "x" + x.c);
         }
+        if (y.c != dy.c || y.n != dy.n || !y.rect.contains(o)) {
+            throw new IllegalArgumentException(describe() + ": output " + y.n + "x" + y.c + " over " + y.rect
+                    + " does not cover the gradient's " + dy.n + "x" + dy.c + " over " + o);
+        }
         Tensor dx = Tensor.zeros(x.n, in.c(), x.rect);
         ComputeThreads.split(x.n * in.c(), ComputeThreads.grain(x.h() * x.w()), (first, last) -> {
             for (int p = first; p < last; p++) {
                 int b = p / in.c(), ch = p % in.c();
                 for (int oy = o.y1(); oy <= o.y2(); oy++) {
-                    int d = dy.index(b, ch, oy, o.x1()) - o.x1();
+                    int d = dy.index(b, ch, oy, o.x1()) - o.x1(), m = y.index(b, ch, oy, o.x1()) - o.x1();
                     int lo = insideFrom(o), hi = insideTo(oy, o);
                     for (int ox = o.x1(); ox <= o.x2(); ox++) {
                         if (ox == lo && lo <= hi) {
                             routeRow(x.data, x.index(b, ch, oy * stride + offset, lo * stride + offset), hi - lo + 1, x.w(),
-                                    dy.data, d + lo, dx.data);
+                                    y.data, m + lo, dy.data, d + lo, dx.data);
                             ox = hi;
                             continue;
                         }
@@ -168,13 +172,18 @@ public final class MaxPool implements Layer {
         }
     }
 
-    /** Adds the gradients {@code dy[d..]} of the windows of {@link #maxRow} into dx at each window's argmax. */
-    private void routeRow(float[] x, int i, int count, int xw, float[] dy, int d, float[] dx) {
+    /**
+     * Adds the gradients {@code dy[d..]} of the windows of {@link #maxRow} into dx at each window's argmax,
+     * found from the window's maximum as the forward left it in {@code y[m..]} (a plain 2×2 maximum need not
+     * be searched for again).
+     */
+    private void routeRow(float[] x, int i, int count, int xw, float[] y, int m0, float[] dy, int d, float[] dx) {
         for (int k = 0; k < count; k++, i += stride) {
             float g = dy[d + k];
-            float m = size == 2 ? max2(x, i, xw) : Float.NaN;
+            float m = size == 2 ? y[m0 + k] : Float.NaN;
             if (plain(m)) {
-                // The first position holding m: nothing before it is greater, so it is the strict-> argmax.
+                // The first position holding m: nothing before it is greater, so it is the strict-> argmax
+                // (NaN, which the scan skips, is never equal to m).
                 int bm = Float.floatToRawIntBits(m);
                 int ea = same(Float.floatToRawIntBits(x[i]), bm), eb = same(Float.floatToRawIntBits(x[i + 1]), bm);
                 int ec = same(Float.floatToRawIntBits(x[i + xw]), bm);

@@ -5,9 +5,10 @@ import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.TimeUnit;
 
 /**
- * How many threads one task's kernels use in this JVM: the GEMMs (split into blocks of C by
- * {@code SplitGemm}) and the pointwise passes (batch norm, activations, pooling, im2col and col2im, split
- * into ranges of planes or elements). One level of parallelism only: when Java splits the work, each part
+ * How many threads one task's kernels use in this JVM: the convolutions (bands of output rows cut among the
+ * threads, each band's im2col, GEMM and col2im on one thread; or, with too few bands, each GEMM split into
+ * blocks of C by {@code SplitGemm} and im2col and col2im by channel) and the pointwise passes (batch norm,
+ * activations, pooling, split into ranges of planes or elements). One level of parallelism only: when Java splits the work, each part
  * calls a single-threaded OpenBLAS, so a JVM that sets more than 1 must run with
  * {@code OPENBLAS_NUM_THREADS=1} (OpenBLAS reads it once, when it loads; {@link #set} refuses otherwise).
  *

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tiletrain.ops.parallel.ComputeThreads;
 import dev.tiletrain.ops.tensor.Rect;
 import dev.tiletrain.ops.tensor.Shape;
 import dev.tiletrain.ops.tensor.Tensor;
@@ -100,6 +101,29 @@ class ConvolutionTest {
         InputRegionCheck check = new InputRegionCheck(conv, batch, seed);
         for (Rect r : check.randomRects(6)) {
             check.run(r);
+        }
+    }
+
+    /**
+     * On several compute threads the (image, band) pairs of a call are cut among the threads, col2im in two
+     * rounds: rectangles still need only their input region. Batch 4, so that even one band per image
+     * gives every thread two pairs; with the whole map on one thread, {@code ComputeThreadsTest}.
+     */
+    @ParameterizedTest
+    @MethodSource("allLayers")
+    void rectanglesOnSeveralThreadsNeedOnlyTheirInputRegion(Shape in, int filters, int size, int stride, int padding, int batch,
+                                                           long seed) {
+        Convolution conv = layer(in, filters, size, stride, padding, seed);
+        InputRegionCheck check = new InputRegionCheck(conv, 4, seed);
+        try {
+            for (int threads = 2; threads <= 3; threads++) {
+                ComputeThreads.set(threads);
+                for (Rect r : check.randomRects(3)) {
+                    check.run(r);
+                }
+            }
+        } finally {
+            ComputeThreads.set(1);
         }
     }
 

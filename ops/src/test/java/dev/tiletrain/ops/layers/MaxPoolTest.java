@@ -173,7 +173,9 @@ class MaxPoolTest {
         MaxPool layer = new MaxPool(new Shape(1, 1, 3), 2, 1, 1);
         Tensor x = new Tensor(1, 1, new Shape(1, 1, 3).full(), new float[] {0, 9, 0});
         Tensor dy = new Tensor(1, 1, layer.outputShape().full(), new float[] {2, 3, 4});
-        assertArrayEquals(new float[] {0, 5, 4}, layer.backward(x, null, dy, new WholeMapPass(true, 0)).data);
+        WholeMapPass pass = new WholeMapPass(true, 0);
+        Tensor y = layer.forward(x, layer.outputShape().full(), pass);
+        assertArrayEquals(new float[] {0, 5, 4}, layer.backward(x, y, dy, pass).data);
     }
 
     @Test

@@ -25,9 +25,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * A training pass on several compute threads gives the pass on one thread: output, input gradient and
  * every parameter gradient within relative 1e-6 (normwise: the largest difference against the largest
- * magnitude of the same tensor). Only a GEMM whose sum is split adds in another order; every other
- * split keeps each value's arithmetic. The map is large enough for every kind of split (GEMM columns, rows
- * and sums; batch norm, activation and pool planes; im2col and col2im channels).
+ * magnitude of the same tensor). Only a GEMM whose sum is split, and a weight gradient whose bands are
+ * cut among the threads, add in another order; every other split keeps each value's arithmetic. The map
+ * is large enough for every kind of split: GEMM columns, rows and sums, and im2col and col2im by channel
+ * (layers with one band per image); bands cut among the threads, col2im in two rounds (the 64→160
+ * convolution: 3 bands of its 48² map per image); batch norm, activation and pool planes.
  */
 class ComputeThreadsTest {
     private static final String CFG = """
@@ -37,7 +39,7 @@ class ComputeThreadsTest {
             channels=3
             [convolutional]
             batch_normalize=1
-            filters=16
+            filters=64
             size=3
             stride=1
             pad=1
@@ -53,7 +55,7 @@ class ComputeThreadsTest {
             pad=1
             activation=leaky
             [convolutional]
-            filters=8
+            filters=192
             size=1
             stride=1
             pad=0
