@@ -14,11 +14,15 @@ import java.util.Arrays;
  * {@link Result} line. It runs alone in its JVM because OpenBLAS reads OPENBLAS_NUM_THREADS once, when
  * it loads.
  *
- * <p>Arguments: {@code CFG SIZE BATCH STEPS WARMUP THREADS}, THREADS the {@link ComputeThreads} of the step.
+ * <p>Arguments: {@code CFG SIZE BATCH STEPS WARMUP THREADS [LAYERS]}, THREADS the {@link ComputeThreads} of the
+ * step; with LAYERS, after the timed steps it also prints one {@link #LAYER_PREFIX} line per kind of layer:
+ * forward and backward ms, each layer's best of STEPS, summed ({@code TrainStep.layerTimes}).
  */
 public final class StepTiming {
     /** What the parent reads from the child's standard output: the line starting with this. */
     static final String PREFIX = "step-timing";
+    /** A line of per-layer times: this, the kind, forward ms, backward ms, tab-separated. */
+    static final String LAYER_PREFIX = "layer-timing";
 
     /**
      * Median, fastest and slowest step (wall ms), the median CPU time of the whole process per step (ms, GC
@@ -45,13 +49,13 @@ public final class StepTiming {
     }
 
     public static void main(String[] args) throws IOException {
-        if (args.length != 6) {
-            System.err.println("usage: StepTiming CFG SIZE BATCH STEPS WARMUP THREADS");
+        if (args.length != 6 && !(args.length == 7 && args[6].equals("LAYERS"))) {
+            System.err.println("usage: StepTiming CFG SIZE BATCH STEPS WARMUP THREADS [LAYERS]");
             System.exit(2);
         }
         ComputeThreads.set(Integer.parseInt(args[5]));
         Result r = measure(Path.of(args[0]), Integer.parseInt(args[1]), Integer.parseInt(args[2]),
-                Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+                Integer.parseInt(args[3]), Integer.parseInt(args[4]), args.length == 7);
         System.out.println(r.encode());
     }
 
@@ -59,7 +63,7 @@ public final class StepTiming {
      * Runs {@code warmup} untimed steps, then {@code steps} timed ones, then one more through a
      * {@link LiveHeapProbe} (its collections would distort the timing).
      */
-    static Result measure(Path cfg, int size, int batch, int steps, int warmup) throws IOException {
+    static Result measure(Path cfg, int size, int batch, int steps, int warmup, boolean layers) throws IOException {
         TrainStep step = new TrainStep(cfg, size, batch);
         for (int i = 0; i < warmup; i++) {
             step.run();
@@ -71,6 +75,10 @@ public final class StepTiming {
             step.run();
             ms[i] = (System.nanoTime() - start) / 1e6;
             cpu[i] = (os.getProcessCpuTime() - cpuStart) / 1e6;
+        }
+        if (layers) {
+            step.layerTimes(steps).forEach((kind, best) -> System.out.println(String.join("\t", LAYER_PREFIX, kind,
+                    Double.toString(best[0]), Double.toString(best[1]))));
         }
         WholeMapPass pass = new WholeMapPass(true, -1);
         LiveHeapProbe probe = new LiveHeapProbe(pass);

@@ -17,6 +17,10 @@ import dev.tiletrain.ops.tensor.Shape;
 import dev.tiletrain.ops.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -69,6 +73,58 @@ final class TrainStep {
         net.backwardParams(trace, dOut, false, probe);
         pass.statistics().forEach(BatchNorm::updateRolling);
         optimizer.step(model.layout().flatten(pass::gradOrNull), ++iteration);
+    }
+
+    /**
+     * Each layer's forward and backward timed alone, in a pass of its own, on the step's own tensors (a training
+     * forward's trace; the backward's gradient is the layer's output itself, whose values do not change the work),
+     * best of
+     * {@code repeats} per layer, summed per kind of layer ({@link Layer#describe()}'s first word: conv,
+     * batchnorm, activation, maxpool, ...) in the order kinds first appear: {kind → [forward ms, backward ms]}.
+     * As in the step, a convolution reading the network's input computes no input gradient.
+     */
+    Map<String, double[]> layerTimes(int repeats) {
+        Network net = model.network();
+        List<double[]> best = new ArrayList<>();
+        for (int r = 0; r < repeats; r++) {
+            Trace trace = net.forward(0, last, input, new WholeMapPass(true, iteration));
+            int at = 0;
+            for (int b = 0; b <= last; b++) {
+                Block block = net.block(b);
+                List<Tensor> t = trace.tensors(b);
+                for (int i = 0; i < block.layers().size(); i++, at++) {
+                    Layer l = block.layers().get(i);
+                    Tensor x = t.get(i), y = t.get(i + 1);
+                    // A pass of its own, so that a batch norm computes its statistics here, as in the step.
+                    WholeMapPass pass = new WholeMapPass(true, iteration);
+                    long start = System.nanoTime();
+                    l.forward(x, y.rect, pass);
+                    long forward = System.nanoTime();
+                    if (i == 0 && block.inputs()[0] == -1) {
+                        l.backwardParams(x, y, y, pass);
+                    } else {
+                        l.backward(x, y, y, pass);
+                    }
+                    double[] ms = {(forward - start) / 1e6, (System.nanoTime() - forward) / 1e6};
+                    if (r == 0) {
+                        best.add(ms);
+                    } else {
+                        best.get(at)[0] = Math.min(best.get(at)[0], ms[0]);
+                        best.get(at)[1] = Math.min(best.get(at)[1], ms[1]);
+                    }
+                }
+            }
+        }
+        Map<String, double[]> kinds = new LinkedHashMap<>();
+        int at = 0;
+        for (int b = 0; b <= last; b++) {
+            for (Layer l : net.block(b).layers()) {
+                double[] sum = kinds.computeIfAbsent(l.describe().split(" ")[0], k -> new double[2]);
+                sum[0] += best.get(at)[0];
+                sum[1] += best.get(at++)[1];
+            }
+        }
+        return kinds;
     }
 
     /**

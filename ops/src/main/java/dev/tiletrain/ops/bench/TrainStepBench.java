@@ -23,7 +23,7 @@ import java.util.Set;
 public final class TrainStepBench {
     private static final String USAGE = """
             Usage: tiletrain bench [--models CFG,...] [--sizes S,...] [--batches B,...] [--threads T,...]
-                                   [--split java|openblas] [--steps N] [--warmup N] [--heap SIZE]
+                                   [--split java|openblas] [--steps N] [--warmup N] [--heap SIZE] [--layers]
 
             Times one untiled training step (forward, backward, SGD update) per configuration, each in its own
             JVM, one after another, and prints the median over N steps after the warm-up, the fastest and
@@ -44,6 +44,9 @@ public final class TrainStepBench {
               --steps N          timed steps (default 7)
               --warmup N         untimed steps before them (default 3)
               --heap SIZE        the child JVMs' fixed, pre-touched heap, as for -Xmx (default 3g)
+              --layers           also time each layer's forward and backward alone, on the step's own
+                                 tensors, best of N per layer, and print them summed per kind of layer
+                                 (conv, batchnorm, activation, maxpool, ...) after the table
             """;
     private static final String DEFAULT_MODELS = "conf/yolov2-voc-prefix16.cfg,conf/yolov2-tiny-voc.cfg";
 
@@ -52,7 +55,8 @@ public final class TrainStepBench {
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
         try {
-            Arguments a = Arguments.parse(args, Set.of("models", "sizes", "batches", "threads", "split", "steps", "warmup", "heap"));
+            Arguments a = Arguments.parse(args, Set.of("models", "sizes", "batches", "threads", "split", "steps", "warmup", "heap",
+                    "layers"), Set.of("layers"));
             if (a.help()) {
                 out.print(USAGE);
                 return 0;
@@ -96,18 +100,26 @@ public final class TrainStepBench {
         out.printf("%-22s %5s %5s %7s %10s %9s %9s %8s %10s %8s %12s%n", "model", "size", "batch", "threads",
                 "median ms", "min ms", "max ms", "CPU ms", "GFLOP", "GFLOP/s", "live heap MB");
         String backend = null;
+        boolean layers = a.has("layers");
+        List<String> layerRows = new ArrayList<>();
         for (Path model : models) {
             for (int size : sizes) {
                 for (int batch : batches) {
                     for (int t : threads) {
-                        StepTiming.Result r = child(model, size, batch, t, split.equals("java"), steps, warmup, heap);
+                        String name = model.getFileName().toString().replaceFirst("\\.cfg$", "");
+                        List<String[]> kinds = new ArrayList<>();
+                        StepTiming.Result r = child(model, size, batch, t, split.equals("java"), steps, warmup, heap, layers,
+                                kinds);
                         if (r == null) {
                             err.printf("bench: %s at %d, batch %d, %d threads failed (its JVM's errors are above)%n",
                                     model, size, batch, t);
                             return 1;
                         }
                         backend = r.backend();
-                        String name = model.getFileName().toString().replaceFirst("\\.cfg$", "");
+                        for (String[] k : kinds) {
+                            layerRows.add(String.format("%-22s %5d %5d %7d %-12s %10.1f %10.1f", name, size, batch, t, k[0],
+                                    Double.parseDouble(k[1]), Double.parseDouble(k[2])));
+                        }
                         out.printf("%-22s %5d %5d %7d %10.1f %9.1f %9.1f %8.1f %10.2f %8.1f %12.0f%n", name, size, batch,
                                 t, r.medianMs(), r.minMs(), r.maxMs(), r.cpuMs(), r.gflop(), r.gflop() * 1e3 / r.medianMs(),
                                 r.liveHeap() / 1e6);
@@ -116,15 +128,22 @@ public final class TrainStepBench {
             }
         }
         out.println("GEMM: " + backend + "; GFLOP counts convolutions only (forward, weight and input gradients)");
+        if (layers) {
+            out.printf("%nper kind of layer: each layer alone, best of %d, summed%n", steps);
+            out.printf("%-22s %5s %5s %7s %-12s %10s %10s%n", "model", "size", "batch", "threads", "layer", "forward ms",
+                    "backward ms");
+            layerRows.forEach(out::println);
+        }
         return 0;
     }
 
     /**
      * Runs one configuration in a child JVM with this JVM's flags and classpath, its threads in Java (compute
-     * threads over a single-threaded OpenBLAS) or in OpenBLAS; null when it failed.
+     * threads over a single-threaded OpenBLAS) or in OpenBLAS; null when it failed. With {@code layers} the child
+     * also times each layer, and {@code kinds} gets its sums per kind: [kind, forward ms, backward ms].
      */
     private static StepTiming.Result child(Path model, int size, int batch, int threads, boolean java, int steps,
-                                           int warmup, String heap) throws IOException {
+                                           int warmup, String heap, boolean layers, List<String[]> kinds) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String flag : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -136,6 +155,9 @@ public final class TrainStepBench {
         cmd.addAll(List.of("-Xms" + heap, "-Xmx" + heap, "-XX:+AlwaysPreTouch", "-cp", System.getProperty("java.class.path"),
                 StepTiming.class.getName(), model.toString(), Integer.toString(size), Integer.toString(batch),
                 Integer.toString(steps), Integer.toString(warmup), Integer.toString(java ? threads : 1)));
+        if (layers) {
+            cmd.add("LAYERS");
+        }
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
         pb.environment().put("OPENBLAS_NUM_THREADS", Integer.toString(java ? 1 : threads));
         Process p = pb.start();
@@ -144,6 +166,8 @@ public final class TrainStepBench {
             for (String line; (line = r.readLine()) != null; ) {
                 if (line.startsWith(StepTiming.PREFIX)) {
                     result = StepTiming.Result.decode(line);
+                } else if (line.startsWith(StepTiming.LAYER_PREFIX + "\t")) {
+                    kinds.add(line.substring(StepTiming.LAYER_PREFIX.length() + 1).split("\t"));
                 }
             }
         }
