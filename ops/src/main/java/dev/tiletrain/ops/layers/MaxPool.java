@@ -12,9 +12,10 @@ import dev.tiletrain.ops.tensor.Tensor;
  * {@code size=2 stride=1} that keeps 13 → 13, its last window hanging over the right and bottom border.
  *
  * <p>The backward routes each output's gradient to its window's argmax, the first maximum in Darknet's
- * scan order (rows outer, columns inner, strict {@code >}). The argmax is recomputed from {@code x}
- * rather than stored, so the layer holds no state between forward and backward; windows inside the map
- * take a path without bounds checks, which is what an untiled YOLOv2 pool consists of. A window whose values
+ * scan order (rows outer, columns inner, strict {@code >}). The argmax is found again from {@code x} and the
+ * window's maximum in the forward's output {@code y} rather than stored, so the layer holds no state between
+ * forward and backward; windows inside the map take a path without bounds checks, which is what an untiled
+ * YOLOv2 pool consists of. A window whose values
  * are all NaN or ≤ −FLT_MAX has no argmax (Darknet would write to index −1) and sends no gradient.
  */
 public final class MaxPool implements Layer {
