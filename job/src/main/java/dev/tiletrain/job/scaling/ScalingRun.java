@@ -30,8 +30,9 @@ import org.apache.hadoop.fs.FileSystem;
  * One run of {@code submit/scaling}, as its directory holds it: {@code row.properties} (what the script ran:
  * model, input size, batch, devices, grid, the grouping that resulted, link, batch-norm mode, engine) and the
  * run's iterations CSV. Measured figures are medians over the iterations the job's own check counts
- * ({@link PredictionCheck#firstMeasured}: after the first two, and of a long run its last five). A Spark run also has its plan, rebuilt from the row, so that the
- * cost model as it is now — not as it was when the run wrote its own prediction — is checked against it.
+ * ({@link PredictionCheck#firstMeasured}: after the first two, and of a long run its last five). A Spark run
+ * also has its plan, rebuilt from the row, so that the cost model as it is now — not as it was when the run
+ * wrote its own prediction — is checked against it.
  */
 record ScalingRun(String name, Properties row, List<Map<String, String>> iterations, Optional<TrainingPlan> plan) {
 

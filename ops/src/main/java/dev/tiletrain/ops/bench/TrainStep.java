@@ -17,7 +17,6 @@ import dev.tiletrain.ops.tensor.Shape;
 import dev.tiletrain.ops.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,14 +84,14 @@ final class TrainStep {
      */
     Map<String, double[]> layerTimes(int repeats) {
         Network net = model.network();
-        List<double[]> best = new ArrayList<>();
+        // Per layer (no layer class defines equals: keyed by identity), in the network's order.
+        Map<Layer, double[]> best = new LinkedHashMap<>();
         for (int r = 0; r < repeats; r++) {
             Trace trace = net.forward(0, last, input, new WholeMapPass(true, iteration));
-            int at = 0;
             for (int b = 0; b <= last; b++) {
                 Block block = net.block(b);
                 List<Tensor> t = trace.tensors(b);
-                for (int i = 0; i < block.layers().size(); i++, at++) {
+                for (int i = 0; i < block.layers().size(); i++) {
                     Layer l = block.layers().get(i);
                     Tensor x = t.get(i), y = t.get(i + 1);
                     // A pass of its own, so that a batch norm computes its statistics here, as in the step.
@@ -105,25 +104,17 @@ final class TrainStep {
                     } else {
                         l.backward(x, y, y, pass);
                     }
-                    double[] ms = {(forward - start) / 1e6, (System.nanoTime() - forward) / 1e6};
-                    if (r == 0) {
-                        best.add(ms);
-                    } else {
-                        best.get(at)[0] = Math.min(best.get(at)[0], ms[0]);
-                        best.get(at)[1] = Math.min(best.get(at)[1], ms[1]);
-                    }
+                    best.merge(l, new double[] {(forward - start) / 1e6, (System.nanoTime() - forward) / 1e6},
+                            (a, c) -> new double[] {Math.min(a[0], c[0]), Math.min(a[1], c[1])});
                 }
             }
         }
         Map<String, double[]> kinds = new LinkedHashMap<>();
-        int at = 0;
-        for (int b = 0; b <= last; b++) {
-            for (Layer l : net.block(b).layers()) {
-                double[] sum = kinds.computeIfAbsent(l.describe().split(" ")[0], k -> new double[2]);
-                sum[0] += best.get(at)[0];
-                sum[1] += best.get(at++)[1];
-            }
-        }
+        best.forEach((l, ms) -> {
+            double[] sum = kinds.computeIfAbsent(l.describe().split(" ")[0], k -> new double[2]);
+            sum[0] += ms[0];
+            sum[1] += ms[1];
+        });
         return kinds;
     }
 

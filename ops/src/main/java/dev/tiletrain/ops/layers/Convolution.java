@@ -1,5 +1,6 @@
 package dev.tiletrain.ops.layers;
 
+import dev.tiletrain.ops.parallel.ComputeThreads;
 import dev.tiletrain.ops.tensor.Rect;
 import dev.tiletrain.ops.tensor.Shape;
 import dev.tiletrain.ops.tensor.Tensor;
@@ -123,7 +124,8 @@ public final class Convolution implements Layer {
         check(x, o);
         checkGradient(dy, x.n);
         int filters = out.c(), area = o.area();
-        float[][] sums = new float[im2col.parts(x.n, x.rect, o)][];
+        // One sum per part of the bands; there are never more parts than compute threads.
+        float[][] sums = new float[ComputeThreads.get()][];
         sums[0] = grad;
         im2col.overBands(x, o, true, (b, col, colOff, ld, columns, at, gemm, part) -> {
             if (sums[part] == null) {

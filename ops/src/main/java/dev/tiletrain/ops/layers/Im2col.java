@@ -55,14 +55,10 @@ final class Im2col {
     interface BandProduct {
         /**
          * {@code b}: the image; {@code at}: where the band's first column sits among the output rectangle's
-         * positions; {@code gemm}: the engine to multiply with; {@code part}: which of {@link #parts} runs it.
+         * positions; {@code gemm}: the engine to multiply with; {@code part}: which part of {@link #overBands}
+         * runs it, 0 to the compute threads' count − 1.
          */
         void run(int b, float[] col, int colOff, int ld, int columns, int at, Gemm gemm, int part);
-    }
-
-    /** Into how many parts {@link #overBands} cuts {@code n} images for output o over xRect. */
-    int parts(int n, Rect xRect, Rect o) {
-        return plan(n, xRect, o).size();
     }
 
     /** Output rows {@code o.y1() + offset} to {@code + rows − 1} (or to o's end) of image {@code image}. */
@@ -115,9 +111,10 @@ final class Im2col {
         boolean inPlace = readsInPlace(x.rect, o);
         // col2im adds through a copy at x's own indices (see addColumns); any array as long as x serves.
         float[] staging = read || stride != 1 || inPlace ? null : new float[x.data.length];
+        int floats = scratchFloats(x.rect, o);
         if (plan.size() == 1) {
             for (Band band : plan.get(0)) {
-                float[] col = inPlace ? null : Scratch.floats(scratchFloats(x.rect, o));
+                float[] col = inPlace ? null : Scratch.floats(floats);
                 overBand(x, o, band, col, read, true, staging, true, Gemm.standard(), 0, product);
             }
             return;
@@ -129,7 +126,6 @@ final class Im2col {
                 for (int i = 0; i < bands.size(); i++) {
                     Band band = bands.get(i);
                     boolean seam = !read && !inPlace && i == 0 && band.offset() > 0;
-                    int floats = scratchFloats(x.rect, o);
                     float[] col = inPlace ? null : seam ? new float[floats] : Scratch.floats(floats);
                     if (seam) {
                         seams[part] = col;
