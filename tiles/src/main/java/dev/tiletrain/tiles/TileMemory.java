@@ -1,6 +1,7 @@
 package dev.tiletrain.tiles;
 
 import dev.tiletrain.ops.layers.Activation;
+import dev.tiletrain.ops.layers.BatchNorm;
 import dev.tiletrain.ops.layers.Convolution;
 import dev.tiletrain.ops.layers.Layer;
 import dev.tiletrain.ops.layers.Param;
@@ -66,7 +67,8 @@ final class TileMemory {
     /**
      * The most bytes of deltas the tile allocates at once beyond {@link #heldDelta}: at each layer the
      * incoming delta (unless it is the held one that starts a step) and the outgoing one over the layer's
-     * input region, plus the activation's own buffer when the two regions differ.
+     * input region, plus what a pointwise layer allocates over the delta's region when the two regions differ:
+     * an activation its own result, a batch norm that and its input cropped to the delta's region.
      */
     static double backwardInFlight(FusedGroup g, int t, int batch) {
         int last = g.layers().size() - 1;
@@ -76,8 +78,8 @@ final class TileMemory {
             boolean stepStart = i == last || TrainingPlan.syncs(l);
             double dy = delta(g, t, i, batch), dx = 4.0 * batch * l.inputShape().c() * inputRect(g, t, i).area();
             double bytes = (stepStart ? 0 : dy) + dx;
-            if (l instanceof Activation && !inputRect(g, t, i).equals(deltaRect(g, t, i))) {
-                bytes += dy;
+            if (!inputRect(g, t, i).equals(deltaRect(g, t, i))) {
+                bytes += l instanceof Activation ? dy : l instanceof BatchNorm ? 2 * dy : 0;
             }
             most = Math.max(most, bytes);
         }

@@ -115,10 +115,11 @@ public final class TileSteps {
         return new TileState(s.group(), s.tile(), pass, a, d);
     }
 
-    /** This tile's Σdy and Σdy·x̂ at sync batch norm {@code layer}, from its partial delta there. */
+    /** This tile's Σdz and Σdz·x̂ at sync batch norm {@code layer}, from its partial delta at the layer's output. */
     public BatchNorm.BackwardSums localSums(TileState s, int layer) {
         BatchNorm bn = batchNorm(s, layer);
-        return bn.localSums(s.activations().get(layer), s.delta(), s.pass().statistics(bn, null));
+        List<Tensor> a = s.activations();
+        return bn.localSums(a.get(layer), a.get(layer + 1), s.delta(), s.pass().statistics(bn, null));
     }
 
     /** The backward sums all tiles agree on: added in tile order. */

@@ -68,11 +68,12 @@ class CostModelTest {
         // One sync batch norm: all-reduced once forward, once backward.
         assertEquals(2, p.syncRounds());
         assertEquals(2 * 2 * 1e-3, p.syncSeconds(), EXACT);
-        // Group 0 (conv, bn, leaky): forward conv | sync | bn, leaky; backward leaky | sync | bn, conv: 4 stages.
-        // Group 1: one forward, one backward. The tail runs on the driver between the two jobs, and the gradient
-        // reduction rides on the last backward stage: 4 + 2.
-        assertEquals(6, p.stages());
-        assertEquals(6 * 10e-3 + 100e-3, p.stageSeconds(), EXACT); // and one pass
+        // Group 0 (conv, then bn carrying leaky): forward conv | sync | bn; backward, its delta arrives at the bn:
+        // sync | bn, conv: 3 stages (with a leaky layer of its own after the bn the backward would start with
+        // it, a stage before the sync). Group 1: one forward, one backward. The tail runs on the driver between
+        // the two jobs, and the gradient reduction rides on the last backward stage: 3 + 2.
+        assertEquals(5, p.stages());
+        assertEquals(5 * 10e-3 + 100e-3, p.stageSeconds(), EXACT); // and one pass
     }
 
     @Test
@@ -164,10 +165,11 @@ class CostModelTest {
         Prediction p = new CostModel(unitProfile(), 2).predict(plan, BATCH);
         // Tiled parameters: 36 + 8 (bn: biases, scales, rolling mean and variance) + 36 + 2 = 82 floats, all of
         // the net (no tail layers): an executor holds the broadcast and its model's copy, and one tile's part.
-        // Kept per group and tile: 4·2·(80 + 3·64) bytes plus the tile's gradients (40 and 38 floats). At the
+        // Kept per tile: 4·2·(80 + 2·64) bytes in group 0 (conv, bn) and 4·2·(80 + 3·64) in group 1 (conv, bias,
+        // leaky), plus the tile's gradients (40 and 38 floats). At the
         // worst moment (either group's backward): the held input delta (80 floats), the conv's 64 + 80 in
         // flight, one band of 576 floats.
-        double executor = 3 * 4.0 * 82 + 2 * (4.0 * BATCH * (80 + 3 * 64)) + 4.0 * (40 + 38)
+        double executor = 3 * 4.0 * 82 + 4.0 * BATCH * (80 + 2 * 64) + 4.0 * BATCH * (80 + 3 * 64) + 4.0 * (40 + 38)
                 + 4.0 * BATCH * (80 + 64 + 80) + 4.0 * 576;
         assertEquals((long) executor, p.deviceMemory()[1]);
         // Device 0 also runs the driver: the weights, the momentum of the 78 trainable floats, two gradient
@@ -194,8 +196,8 @@ class CostModelTest {
     void inProcessPeakByHand() {
         TrainingPlan plan = TrainingPlan.of(twoConvBlocks(), Grouping.parse("0-0,1-1"), new Grid(1, 2));
         InProcessMemory.RunnerMemory m = InProcessMemory.of(plan, BATCH, 2);
-        // Always: 4 tiles' kept 2176 bytes, two pool threads' 2304-byte bands.
-        double always = 4 * 2176 + 2 * 2304;
+        // Always: group 0's 2 tiles' kept 1664 bytes, group 1's 2 tiles' 2176, two pool threads' 2304-byte bands.
+        double always = 2 * 1664 + 2 * 2176 + 2 * 2304;
         // At the end: both groups' input deltas (4 × 640), both groups' tile gradients (2 × 160 + 2 × 152),
         // their sum (78 floats), the input gradient and the output (2 images × 2 × 8 × 8 floats each).
         double end = 4 * 640 + (2 * 160 + 2 * 152) + 4 * 78 + 2 * (4.0 * BATCH * 128);
@@ -206,7 +208,7 @@ class CostModelTest {
         assertEquals(5488, backward);
         assertEquals((long) (always + end), m.peak());
         assertEquals("end", m.moment());
-        assertEquals(4 * 2176, m.activations());
+        assertEquals(2 * 1664 + 2 * 2176, m.activations());
         assertEquals(2 * 160 + 2 * 152, m.tileGradients());
         assertEquals(4 * 640, m.inputDeltas());
     }

@@ -25,6 +25,8 @@ final class RandomStack {
     private final List<Block> blocks = new ArrayList<>();
     private final Shape input;
     private Shape current;
+    /** Batch norms added so far. */
+    private int norms;
 
     RandomStack(long seed, Shape input, BatchNorm.Mode mode) {
         this(seed, input, mode, BatchNorm.Backward.EXACT);
@@ -46,14 +48,23 @@ final class RandomStack {
         return current;
     }
 
-    /** A Darknet [convolutional] with pad=1 (padding size/2), batch_normalize and leaky activation. */
+    /**
+     * A Darknet [convolutional] with pad=1 (padding size/2), batch_normalize or not, and leaky activation. Batch
+     * norms carry the activation as ModelBuilder builds them, except every second one, which is followed by an
+     * Activation layer of its own, so that both ways stay tiled exactly (chosen by count, not by the random
+     * source, which would move every later random choice).
+     */
     RandomStack conv(int filters, int size, int stride, boolean batchNormalize) {
         List<Layer> layers = new ArrayList<>();
         Convolution conv = new Convolution(current, filters, size, stride, size / 2);
         layers.add(conv);
         Shape out = conv.outputShape();
-        layers.add(batchNormalize ? new BatchNorm(out, mode, backward) : new Bias(out));
-        layers.add(new Activation(out, Activation.Kind.LEAKY));
+        boolean fused = batchNormalize && norms++ % 2 == 0;
+        layers.add(batchNormalize ? new BatchNorm(out, mode, backward, fused ? Activation.Kind.LEAKY : Activation.Kind.LINEAR)
+                : new Bias(out));
+        if (!fused) {
+            layers.add(new Activation(out, Activation.Kind.LEAKY));
+        }
         return add("convolutional", layers, out);
     }
 

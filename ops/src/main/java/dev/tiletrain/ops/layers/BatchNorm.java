@@ -7,7 +7,11 @@ import dev.tiletrain.ops.tensor.Tensor;
 import java.util.List;
 
 /**
- * Darknet's batch normalization with its scale and shift: {@code y = γ·(x−μ)/(√v + 1e-6) + β} per channel.
+ * Darknet's batch normalization with its scale and shift, {@code z = γ·(x−μ)/(√v + 1e-6) + β} per channel,
+ * followed by the block's activation: {@code y = f(z)}. The activation lives here, not in an {@link Activation}
+ * layer after it, so that a block keeps one tensor fewer (x and y, no z: the backward recovers f'(z) from y, as
+ * Darknet's gradients are written on the output) and makes a pass over memory fewer each way; every value is the
+ * same float as the two layers' one after the other. {@link Activation.Kind#LINEAR} is batch norm alone.
  *
  * <p>{@link Mode#SYNC} (training) takes μ and the <em>unbiased</em> variance v over batch and whole map,
  * as Darknet does; the backward is the exact gradient of that forward (Darknet's hand-written backward
@@ -68,7 +72,10 @@ public final class BatchNorm implements Layer {
         }
     }
 
-    /** Per-channel Σdy and Σdy·x̂, the global terms of the exact backward; they add up across tiles. */
+    /**
+     * Per-channel Σdz and Σdz·x̂ (dz: the gradient at the normalization's output), the global terms of the exact
+     * backward; they add up across tiles.
+     */
     public record BackwardSums(double[] sumDy, double[] sumDyXhat) {
         public BackwardSums plus(BackwardSums o) {
             double[] a = sumDy.clone(), b = sumDyXhat.clone();
@@ -80,22 +87,28 @@ public final class BatchNorm implements Layer {
         }
     }
 
+    /** Elements normalized, then activated, at a time: the chunk is still in L1 when the activation reads it. */
+    private static final int CHUNK = 4096;
+
     private final Shape shape;
     private final Mode mode;
     private final Backward backwardKind;
+    private final Activation.Kind activation;
     private final Param biases;
     private final Param scales;
     private final Param rollingMean;
     private final Param rollingVariance;
 
+    /** Batch norm alone (no activation after it), with the exact backward. */
     public BatchNorm(Shape shape, Mode mode) {
-        this(shape, mode, Backward.EXACT);
+        this(shape, mode, Backward.EXACT, Activation.Kind.LINEAR);
     }
 
-    public BatchNorm(Shape shape, Mode mode, Backward backward) {
+    public BatchNorm(Shape shape, Mode mode, Backward backward, Activation.Kind activation) {
         this.shape = shape;
         this.mode = mode;
         this.backwardKind = backward;
+        this.activation = activation;
         int c = shape.c();
         biases = new Param(Param.Role.BIASES, c);
         scales = new Param(Param.Role.SCALES, c);
@@ -110,6 +123,11 @@ public final class BatchNorm implements Layer {
 
     public Backward backwardKind() {
         return backwardKind;
+    }
+
+    /** The activation applied to the normalized output ({@link Activation.Kind#LINEAR}: none). */
+    public Activation.Kind activation() {
+        return activation;
     }
 
     @Override
@@ -182,28 +200,42 @@ public final class BatchNorm implements Layer {
         Tensor in = x.rect.equals(out) ? x : x.crop(out);
         Tensor y = Tensor.zeros(x.n, shape.c(), out);
         int area = out.area(), c = shape.c();
+        boolean activate = activation != Activation.Kind.LINEAR;
         ComputeThreads.split(x.n * c, ComputeThreads.grain(area), (first, last) -> {
             for (int p = first; p < last; p++) {
-                int ch = p % c, from = p * area;
-                normalizeScaleShift(in.data, y.data, from, from + area, st.mean()[ch],
-                        (float) Math.sqrt(st.variance()[ch]) + EPSILON, scales.value[ch], biases.value[ch]);
+                int ch = p % c, end = (p + 1) * area;
+                float mu = st.mean()[ch], s = (float) Math.sqrt(st.variance()[ch]) + EPSILON;
+                for (int from = p * area; from < end; from += CHUNK) {
+                    int to = Math.min(end, from + CHUNK);
+                    normalizeScaleShift(in.data, y.data, from, to, mu, s, scales.value[ch], biases.value[ch]);
+                    if (activate) {
+                        activation.forward(y.data, y.data, from, to);
+                    }
+                }
             }
         });
         return y;
     }
 
-    /** Σdy and Σdy·x̂ per channel over all of {@code dy}. */
-    public BackwardSums localSums(Tensor x, Tensor dy, Stats st) {
-        return sums(normalized(x.rect.equals(dy.rect) ? x : x.crop(dy.rect), st), dy);
+    /**
+     * Σdz and Σdz·x̂ per channel over all of {@code dy}, where dz is the gradient at the normalization's output
+     * (dy through the activation).
+     */
+    public BackwardSums localSums(Tensor x, Tensor y, Tensor dy, Stats st) {
+        Tensor dz = activation == Activation.Kind.LINEAR ? dy : Tensor.zeros(dy.n, dy.c, dy.rect);
+        return sums(y, dy, dz, x.rect.equals(dy.rect) ? x : x.crop(dy.rect), st);
     }
 
     @Override
     public Tensor backward(Tensor x, Tensor y, Tensor dy, Pass pass) {
         Stats st = statsFor(x, pass);
         Rect r = dy.rect;
-        // x̂ over dy's rectangle, then dx over it in the same array: every loop indexes all its arrays alike.
-        Tensor d = normalized(x.rect.equals(r) ? x : x.crop(r), st);
-        BackwardSums local = sums(d, dy);
+        // Over dy's rectangle: dz in d (unless dz is dy itself), then dx written over it; x̂ is computed where
+        // it is read (the same float a stored x̂ would hold). Every loop indexes all its arrays alike.
+        Tensor in = x.rect.equals(r) ? x : x.crop(r);
+        Tensor d = Tensor.zeros(dy.n, dy.c, r);
+        Tensor dz = activation == Activation.Kind.LINEAR ? dy : d;
+        BackwardSums local = sums(y, dy, dz, in, st);
         float[] gScales = pass.grad(scales), gBiases = pass.grad(biases);
         for (int ch = 0; ch < shape.c(); ch++) {
             gScales[ch] += (float) local.sumDyXhat()[ch];
@@ -216,44 +248,45 @@ public final class BatchNorm implements Layer {
         ComputeThreads.split(x.n * c, ComputeThreads.grain(area), (first, last) -> {
             for (int p = first; p < last; p++) {
                 int ch = p % c;
+                float mu = st.mean()[ch];
                 float sigma = (float) Math.sqrt(st.variance()[ch]);
                 float s = sigma + EPSILON;
                 float g = scales.value[ch];
                 float direct = g / s;
                 int plane = p * area;
                 if (!sync) {
-                    scale(dy.data, d.data, plane, plane + area, direct);
+                    scale(dz.data, d.data, plane, plane + area, direct);
                     continue;
                 }
-                // dx = direct·dy − (meanTerm + x̂·varTerm): the mean's and the variance's terms are added only
+                // dx = direct·dz − (meanTerm + x̂·varTerm): the mean's and the variance's terms are added only
                 // where this pass owns the position.
                 float meanTerm, varTerm;
                 if (backwardKind == Backward.EXACT) {
-                    // dx = γ/(σ+ε)·(dy − Σdy/m) − γ·x̂·Σ(dy·x̂)/((m−1)·σ)
+                    // dx = γ/(σ+ε)·(dz − Σdz/m) − γ·x̂·Σ(dz·x̂)/((m−1)·σ)
                     meanTerm = (float) (direct * global.sumDy()[ch] / st.count());
                     varTerm = (float) (g * global.sumDyXhat()[ch] / ((st.count() - 1) * (double) sigma));
                 } else {
-                    // Darknet's dx = γdy/r + 2(x−μ)·Vδ/m + Mδ/m with r = √(v+1e-5), Mδ = −γΣdy/r and
-                    // Vδ = −½·γΣdy(x−μ)·r⁻³, where x − μ = s·x̂.
+                    // Darknet's dx = γdz/r + 2(x−μ)·Vδ/m + Mδ/m with r = √(v+1e-5), Mδ = −γΣdz/r and
+                    // Vδ = −½·γΣdz(x−μ)·r⁻³, where x − μ = s·x̂.
                     double v = st.variance()[ch] + DARKNET_BACKWARD_EPSILON, root = Math.sqrt(v);
                     direct = (float) (g / root);
                     meanTerm = (float) (g * global.sumDy()[ch] / (st.count() * root));
                     varTerm = (float) (g * (double) s * s * global.sumDyXhat()[ch] / (st.count() * v * root));
                 }
                 if (r.equals(owned)) {
-                    gradient(dy.data, d.data, plane, plane + area, direct, meanTerm, varTerm);
+                    gradient(dz.data, in.data, d.data, plane, plane + area, mu, s, direct, meanTerm, varTerm);
                     continue;
                 }
                 for (int yy = r.y1(); yy <= r.y2(); yy++) {
                     int row = plane + (yy - r.y1()) * r.width();
                     if (owned == null || yy < owned.y1() || yy > owned.y2()) {
-                        scale(dy.data, d.data, row, row + r.width(), direct);
+                        scale(dz.data, d.data, row, row + r.width(), direct);
                         continue;
                     }
                     int from = row + owned.x1() - r.x1(), to = row + owned.x2() - r.x1() + 1;
-                    scale(dy.data, d.data, row, from, direct);
-                    gradient(dy.data, d.data, from, to, direct, meanTerm, varTerm);
-                    scale(dy.data, d.data, to, row + r.width(), direct);
+                    scale(dz.data, d.data, row, from, direct);
+                    gradient(dz.data, in.data, d.data, from, to, mu, s, direct, meanTerm, varTerm);
+                    scale(dz.data, d.data, to, row + r.width(), direct);
                 }
             }
         });
@@ -265,66 +298,59 @@ public final class BatchNorm implements Layer {
         return dx;
     }
 
-    /** x̂ = (x − μ)/(√v + ε) over all of {@code x}, as a new tensor. */
-    private Tensor normalized(Tensor x, Stats st) {
-        Tensor xhat = Tensor.zeros(x.n, x.c, x.rect);
-        int area = x.rect.area(), c = shape.c();
-        ComputeThreads.split(x.n * c, ComputeThreads.grain(area), (first, last) -> {
-            for (int p = first; p < last; p++) {
-                int ch = p % c, from = p * area;
-                normalize(x.data, xhat.data, from, from + area, st.mean()[ch],
-                        (float) Math.sqrt(st.variance()[ch]) + EPSILON);
-            }
-        });
-        return xhat;
-    }
-
-    /** Σdy and Σdy·x̂ per channel, for x̂ and dy over the same rectangle. */
-    private BackwardSums sums(Tensor xhat, Tensor dy) {
+    /**
+     * Σdz and Σdz·x̂ per channel, x over dy's rectangle: each image's plane of dz (dy through the activation,
+     * written on y) is filled just before it is summed, while it is in cache. With no activation dz is dy.
+     */
+    private BackwardSums sums(Tensor y, Tensor dy, Tensor dz, Tensor x, Stats st) {
+        boolean activate = activation != Activation.Kind.LINEAR;
+        if (activate && !y.rect.equals(dy.rect)) {
+            throw new IllegalArgumentException(describe() + ": output " + y.rect + " and its gradient " + dy.rect + " differ");
+        }
         int c = shape.c(), area = dy.rect.area();
-        double[] sdy = new double[c], sdyx = new double[c];
+        double[] sdz = new double[c], sdzx = new double[c];
         ComputeThreads.split(c, ComputeThreads.grain(dy.n * area), (first, last) -> {
             double[] acc = new double[2];
             for (int ch = first; ch < last; ch++) {
+                float mu = st.mean()[ch], s = (float) Math.sqrt(st.variance()[ch]) + EPSILON;
                 for (int b = 0; b < dy.n; b++) {
                     int from = (b * c + ch) * area;
-                    sumAndProducts(dy.data, xhat.data, from, from + area, acc);
-                    sdy[ch] += acc[0];
-                    sdyx[ch] += acc[1];
+                    if (activate) {
+                        activation.backward(y.data, dy.data, dz.data, from, from + area);
+                    }
+                    sumAndProducts(dz.data, x.data, from, from + area, mu, s, acc);
+                    sdz[ch] += acc[0];
+                    sdzx[ch] += acc[1];
                 }
             }
         });
-        return new BackwardSums(sdy, sdyx);
+        return new BackwardSums(sdz, sdzx);
     }
 
     // The loops below index every array alike, which C2 (Java 17) needs to vectorize a loop over several
     // arrays (measured 16× on the division loop); the sums run four partial sums to overlap the additions.
+    // x̂ = (x − μ)/s is Darknet's normalization in Darknet's order: subtract the mean, divide (not multiply by
+    // a reciprocal).
 
-    /** Darknet's normalization in Darknet's order: subtract the mean, divide (not multiply by a reciprocal). */
-    private static void normalize(float[] x, float[] xhat, int from, int to, float mu, float s) {
-        for (int i = from; i < to; i++) {
-            xhat[i] = (x[i] - mu) / s;
-        }
-    }
-
-    /** y = x̂·γ + β with x̂ as {@link #normalize} computes it. */
+    /** y = x̂·γ + β. */
     private static void normalizeScaleShift(float[] x, float[] y, int from, int to, float mu, float s, float g, float beta) {
         for (int i = from; i < to; i++) {
             y[i] = (x[i] - mu) / s * g + beta;
         }
     }
 
-    /** dx = direct·dy, over x̂ in {@code d}. */
-    private static void scale(float[] dy, float[] d, int from, int to, float direct) {
+    /** dx = direct·dz, into {@code d}. */
+    private static void scale(float[] dz, float[] d, int from, int to, float direct) {
         for (int i = from; i < to; i++) {
-            d[i] = direct * dy[i];
+            d[i] = direct * dz[i];
         }
     }
 
-    /** dx = direct·dy − (meanTerm + x̂·varTerm), over x̂ in {@code d}. */
-    private static void gradient(float[] dy, float[] d, int from, int to, float direct, float meanTerm, float varTerm) {
+    /** dx = direct·dz − (meanTerm + x̂·varTerm), into {@code d} (which may be dz). */
+    private static void gradient(float[] dz, float[] x, float[] d, int from, int to, float mu, float s, float direct,
+                                 float meanTerm, float varTerm) {
         for (int i = from; i < to; i++) {
-            d[i] = direct * dy[i] - (meanTerm + d[i] * varTerm);
+            d[i] = direct * dz[i] - (meanTerm + (x[i] - mu) / s * varTerm);
         }
     }
 
@@ -352,25 +378,25 @@ public final class BatchNorm implements Layer {
         acc[1] += (q0 + q1) + (q2 + q3);
     }
 
-    /** Sets acc[0] and acc[1] to Σdy and Σdy·x̂ over [from, to), in double. */
-    private static void sumAndProducts(float[] dy, float[] xhat, int from, int to, double[] acc) {
+    /** Sets acc[0] and acc[1] to Σdz and Σdz·x̂ over [from, to), in double. */
+    private static void sumAndProducts(float[] dz, float[] x, int from, int to, float mu, float s, double[] acc) {
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0, p0 = 0, p1 = 0, p2 = 0, p3 = 0;
         int i = from;
         for (; i + 3 < to; i += 4) {
-            double g0 = dy[i], g1 = dy[i + 1], g2 = dy[i + 2], g3 = dy[i + 3];
+            double g0 = dz[i], g1 = dz[i + 1], g2 = dz[i + 2], g3 = dz[i + 3];
             s0 += g0;
             s1 += g1;
             s2 += g2;
             s3 += g3;
-            p0 += g0 * xhat[i];
-            p1 += g1 * xhat[i + 1];
-            p2 += g2 * xhat[i + 2];
-            p3 += g3 * xhat[i + 3];
+            p0 += g0 * ((x[i] - mu) / s);
+            p1 += g1 * ((x[i + 1] - mu) / s);
+            p2 += g2 * ((x[i + 2] - mu) / s);
+            p3 += g3 * ((x[i + 3] - mu) / s);
         }
         for (; i < to; i++) {
-            double g = dy[i];
+            double g = dz[i];
             s0 += g;
-            p0 += g * xhat[i];
+            p0 += g * ((x[i] - mu) / s);
         }
         acc[0] = (s0 + s1) + (s2 + s3);
         acc[1] = (p0 + p1) + (p2 + p3);
@@ -392,6 +418,7 @@ public final class BatchNorm implements Layer {
 
     @Override
     public String describe() {
-        return "batchnorm " + mode.name().toLowerCase() + " " + shape.c();
+        return "batchnorm " + mode.name().toLowerCase() + " " + shape.c()
+                + (activation == Activation.Kind.LINEAR ? "" : " " + activation.cfgName);
     }
 }

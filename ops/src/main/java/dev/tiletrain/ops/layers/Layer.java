@@ -7,8 +7,9 @@ import java.util.List;
 
 /**
  * One operation of a network with its forward, backward and shape rule together. A Darknet cfg section
- * lowers to one or more layers (a {@code [convolutional]} with batch_normalize is Convolution, BatchNorm,
- * Activation), so that a BatchNorm is a point the tiled runner can stop at to synchronise statistics.
+ * lowers to one or more layers (a {@code [convolutional]} with batch_normalize is Convolution, then BatchNorm
+ * carrying the activation; without, Convolution, Bias, Activation), so that a BatchNorm is a point the tiled
+ * runner can stop at to synchronise statistics.
  *
  * <p>Layers hold parameters but no per-pass state: the same layer runs concurrently for several tiles,
  * each with its own {@link Pass}. Forward and backward work on rectangles of the map ({@link Tensor#rect}):

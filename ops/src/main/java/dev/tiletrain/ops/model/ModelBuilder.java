@@ -166,7 +166,10 @@ public final class ModelBuilder {
         return withNormAndActivation(index, s, fc);
     }
 
-    /** Darknet's conv and connected layers: batch norm (with β as the bias) or a plain bias, then the activation. */
+    /**
+     * Darknet's conv and connected layers: batch norm (with β as the bias) carrying the activation, or a plain
+     * bias and then the activation.
+     */
     private Block withNormAndActivation(int index, CfgSection s, Layer weighted) {
         Shape out = weighted.outputShape();
         Activation.Kind kind;
@@ -175,8 +178,10 @@ public final class ModelBuilder {
         } catch (IllegalArgumentException e) {
             throw s.error("activation", e.getMessage());
         }
-        Layer norm = s.getInt("batch_normalize", 0, 0, 1) != 0 ? new BatchNorm(out, mode, backward) : new Bias(out);
-        return new Block(index, s.type(), List.of(weighted, norm, new Activation(out, kind)), new int[] {index - 1}, out);
+        List<Layer> layers = s.getInt("batch_normalize", 0, 0, 1) != 0
+                ? List.of(weighted, new BatchNorm(out, mode, backward, kind))
+                : List.of(weighted, new Bias(out), new Activation(out, kind));
+        return new Block(index, s.type(), layers, new int[] {index - 1}, out);
     }
 
     private Block single(int index, CfgSection s, Layer layer) {

@@ -31,7 +31,7 @@ class BatchNormDarknetBackwardTest {
     @MethodSource("shapes")
     void isDarknetsBackwardBatchnormLayer(Shape shape, int batch, long seed) {
         Random random = new Random(seed);
-        BatchNorm bn = new BatchNorm(shape, BatchNorm.Mode.SYNC, BatchNorm.Backward.DARKNET);
+        BatchNorm bn = new BatchNorm(shape, BatchNorm.Mode.SYNC, BatchNorm.Backward.DARKNET, Activation.Kind.LINEAR);
         float[] beta = bn.params().get(0).value, gamma = bn.params().get(1).value;
         for (int c = 0; c < shape.c(); c++) {
             beta[c] = random.nextFloat() - .5f;
@@ -64,7 +64,7 @@ class BatchNormDarknetBackwardTest {
         Tensor dy = random(Tensor.zeros(batch, shape), random, 1, 0);
         float[][] dx = new float[2][];
         for (BatchNorm.Backward kind : BatchNorm.Backward.values()) {
-            BatchNorm bn = new BatchNorm(shape, BatchNorm.Mode.SYNC, kind);
+            BatchNorm bn = new BatchNorm(shape, BatchNorm.Mode.SYNC, kind, Activation.Kind.LINEAR);
             WholeMapPass pass = new WholeMapPass(true, 1);
             dx[kind.ordinal()] = bn.backward(x, bn.forward(x, shape.full(), pass), dy, pass).data;
         }
