@@ -110,18 +110,16 @@ public final class CostModel {
             }
         }
         int syncs = 0;
-        boolean syncFirst = false, syncLast = false;
         for (int i = 0; i < g.layers().size(); i++) {
             if (TrainingPlan.syncs(g.layer(i))) {
                 syncs++;
-                syncFirst |= i == 0;
-                syncLast |= i == g.layers().size() - 1;
             }
         }
-        // As the plan orders its steps: forward and backward each run one stage per stretch between
-        // syncs, and no stretch is empty (a sync at the group's first layer opens no forward stretch
-        // before it, one at its last layer no backward stretch after it).
-        int stages = (1 + syncs - (syncFirst ? 1 : 0)) + (1 + syncs - (syncLast ? 1 : 0));
+        // Spark stages, as the job cuts them: forward and backward each run a stage up to each sync and one up
+        // to the exchange that ends the direction (the halo gather, the tail, the halo add, the reduction),
+        // also when it runs no layer: a group ending in a batch norm starts its backward with a stage that only
+        // takes the delta in and sums it for the sync.
+        int stages = 2 * (1 + syncs);
         return new GroupCost(max(seconds), transfer(max(forward)) + transfer(max(backward)), haloBytes,
                 (long) max(copies), kept, transients, 2 * syncs, stages, redundancy);
     }

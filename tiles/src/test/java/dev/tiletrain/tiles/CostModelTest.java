@@ -69,11 +69,11 @@ class CostModelTest {
         assertEquals(2, p.syncRounds());
         assertEquals(2 * 2 * 1e-3, p.syncSeconds(), EXACT);
         // Group 0 (conv, then bn carrying leaky): forward conv | sync | bn; backward, its delta arrives at the bn:
-        // sync | bn, conv: 3 stages (with a leaky layer of its own after the bn the backward would start with
-        // it, a stage before the sync). Group 1: one forward, one backward. The tail runs on the driver between
-        // the two jobs, and the gradient reduction rides on the last backward stage: 3 + 2.
-        assertEquals(5, p.stages());
-        assertEquals(5 * 10e-3 + 100e-3, p.stageSeconds(), EXACT); // and one pass
+        // the halo add and the local sums | sync | bn, conv: 4 stages. Group 1: one forward, one backward. The
+        // tail runs on the driver between the two jobs, and the gradient reduction rides on the last backward
+        // stage: 4 + 2.
+        assertEquals(6, p.stages());
+        assertEquals(6 * 10e-3 + 100e-3, p.stageSeconds(), EXACT); // and one pass
     }
 
     @Test
@@ -227,7 +227,10 @@ class CostModelTest {
         for (int mask = 0; mask < 1 << (blocks - 1); mask++) {
             TrainingPlan plan = TrainingPlan.of(net, cuts(mask, blocks - 1), new Grid(1 + random.nextInt(2), 1 + random.nextInt(2)));
             Prediction p = new CostModel(unitProfile(), 3).predict(plan, 1);
-            long tileStages = plan.steps().stream().filter(s -> s instanceof PlanStep.Forward || s instanceof PlanStep.Backward).count();
+            // A stage ends at each exchange of the plan (StageLabels names them so in the job).
+            long tileStages = plan.steps().stream().filter(s -> s instanceof PlanStep.SyncForward || s instanceof PlanStep.GatherHalo
+                    || s instanceof PlanStep.Tail || s instanceof PlanStep.SyncBackward || s instanceof PlanStep.AddHalo
+                    || s instanceof PlanStep.ReduceGradients).count();
             long syncs = plan.steps().stream().filter(s -> s instanceof PlanStep.SyncForward || s instanceof PlanStep.SyncBackward).count();
             assertEquals(tileStages, p.stages(), plan.steps().toString());
             assertEquals(syncs, p.syncRounds(), plan.steps().toString());

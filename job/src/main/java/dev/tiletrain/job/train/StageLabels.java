@@ -11,7 +11,9 @@ import java.util.Map;
  * The name of each Spark stage of a pass, from the plan steps it runs: {@code fwd g1 L5-9 2x2} (group 1's
  * forward over cfg layers 5 to 9 on a 2×2 grid), {@code sync fwd g0 L2-4 2x2} (the same after a batch-norm
  * synchronisation, which starts the stage), {@code bwd g0 L0-3 2x2}, and the last, which also sums the
- * gradients, {@code sync bwd g0 L0 2x2, grad reduce}. A stage runs from one exchange of the plan (a sync, a
+ * gradients, {@code sync bwd g0 L0 2x2, grad reduce}. A stage that runs no layer says what it takes in:
+ * {@code fwd g1 input 2x2} (a group starting with a batch norm reads its input and sums it for the sync),
+ * {@code bwd g1 delta 2x2} (a group ending with one takes its delta in and sums it). A stage runs from one exchange of the plan (a sync, a
  * halo exchange, the tail on the driver) to the next; Spark names it after the call site where its last RDD
  * (or its action) was made, so the job builds each exchange under the name of the stage the exchange ends.
  */
@@ -95,7 +97,7 @@ final class StageLabels {
 
         String label() {
             return (afterSync ? "sync " : "") + (forward ? "fwd" : "bwd") + " g" + group + " "
-                    + (last < 0 ? "input" : StageLabels.layers(first, last)) + " " + plan.group(group).grid();
+                    + (last >= 0 ? StageLabels.layers(first, last) : forward ? "input" : "delta") + " " + plan.group(group).grid();
         }
     }
 }

@@ -115,8 +115,8 @@ class TrainJobIT {
         // Forward up to the tail's input (one job), the tail on the driver, backward and the gradient sum.
         List<String> expected = List.of("fwd g0 L0 2x2", "sync fwd g0 L0-2 2x2", "sync fwd g0 L2-3 2x2",
                 "fwd g1 L4 2x2", "sync fwd g1 L4-6 2x2", "sync fwd g1 L6-8 2x2", "sync fwd g1 L8 2x2",
-                "bwd g1 L8 2x2", "sync bwd g1 L6-8 2x2", "sync bwd g1 L4-6 2x2", "sync bwd g1 L4 2x2",
-                "bwd g0 L2-3 2x2", "sync bwd g0 L0-2 2x2", "sync bwd g0 L0 2x2, grad reduce");
+                "bwd g1 delta 2x2", "sync bwd g1 L7-8 2x2", "sync bwd g1 L5-6 2x2", "sync bwd g1 L4 2x2",
+                "bwd g0 L3 2x2", "sync bwd g0 L1-2 2x2", "sync bwd g0 L0 2x2, grad reduce");
         for (String stage : expected) {
             assertEquals(ITERATIONS, names.stream().filter(stage::equals).count(),
                     "stage '" + stage + "' once per iteration among " + names);
@@ -171,7 +171,7 @@ class TrainJobIT {
                 Arguments.of("a forward group", "fwd g1 L4 2x2", false),
                 Arguments.of("a batch-norm sync", "sync fwd g1 L4-6 2x2", false),
                 Arguments.of("the tail", "sync fwd g1 L8 2x2", true),
-                Arguments.of("a backward group", "bwd g1 L8 2x2", false),
+                Arguments.of("a backward group", "sync bwd g1 L7-8 2x2", false),
                 Arguments.of("the gradient reduction", "sync bwd g0 L0 2x2, grad reduce", false));
     }
 
