@@ -228,9 +228,9 @@ class CostModelTest {
             TrainingPlan plan = TrainingPlan.of(net, cuts(mask, blocks - 1), new Grid(1 + random.nextInt(2), 1 + random.nextInt(2)));
             Prediction p = new CostModel(unitProfile(), 3).predict(plan, 1);
             // A stage ends at each exchange of the plan (StageLabels names them so in the job).
-            long tileStages = plan.steps().stream().filter(s -> s instanceof PlanStep.SyncForward || s instanceof PlanStep.GatherHalo
-                    || s instanceof PlanStep.Tail || s instanceof PlanStep.SyncBackward || s instanceof PlanStep.AddHalo
-                    || s instanceof PlanStep.ReduceGradients).count();
+            long tileStages = plan.steps().stream().filter(s -> s instanceof PlanStep.SyncForward
+                    || s instanceof PlanStep.GatherHalo || s instanceof PlanStep.Tail || s instanceof PlanStep.SyncBackward
+                    || s instanceof PlanStep.AddHalo || s instanceof PlanStep.ReduceGradients).count();
             long syncs = plan.steps().stream().filter(s -> s instanceof PlanStep.SyncForward || s instanceof PlanStep.SyncBackward).count();
             assertEquals(tileStages, p.stages(), plan.steps().toString());
             assertEquals(syncs, p.syncRounds(), plan.steps().toString());

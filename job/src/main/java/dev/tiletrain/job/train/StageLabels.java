@@ -13,8 +13,8 @@ import java.util.Map;
  * synchronisation, which starts the stage), {@code bwd g0 L0-3 2x2}, and the last, which also sums the
  * gradients, {@code sync bwd g0 L0 2x2, grad reduce}. A stage that runs no layer says what it takes in:
  * {@code fwd g1 input 2x2} (a group starting with a batch norm reads its input and sums it for the sync),
- * {@code bwd g1 delta 2x2} (a group ending with one takes its delta in and sums it). A stage runs from one exchange of the plan (a sync, a
- * halo exchange, the tail on the driver) to the next; Spark names it after the call site where its last RDD
+ * {@code bwd g1 delta 2x2} (a group ending with one takes its delta in and sums it). A stage runs from one
+ * exchange of the plan (a sync, a halo exchange, the tail on the driver) to the next; Spark names it after the call site where its last RDD
  * (or its action) was made, so the job builds each exchange under the name of the stage the exchange ends.
  */
 final class StageLabels {
@@ -97,7 +97,8 @@ final class StageLabels {
 
         String label() {
             return (afterSync ? "sync " : "") + (forward ? "fwd" : "bwd") + " g" + group + " "
-                    + (last >= 0 ? StageLabels.layers(first, last) : forward ? "input" : "delta") + " " + plan.group(group).grid();
+                    + (last >= 0 ? StageLabels.layers(first, last) : forward ? "input" : "delta") + " "
+                    + plan.group(group).grid();
         }
     }
 }
