@@ -2,6 +2,7 @@ package dev.tiletrain.ops.bench;
 
 import dev.tiletrain.ops.cli.Arguments;
 import dev.tiletrain.ops.cli.UsageException;
+import dev.tiletrain.ops.layers.WinogradUse;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -29,8 +30,9 @@ public final class TrainStepBench {
             JVM, one after another, and prints the median over N steps after the warm-up, the fastest and
             slowest, the median CPU time of the whole JVM per step (GC and BLAS threads included; on a shared
             machine, wall time above CPU time × threads is time other work took), the convolutions' GFLOP/s
-            (forward, weight and input gradients; no input gradient for the first layer) and the peak live
-            heap. The step is the one submit/pytorch-train-step builds in PyTorch from the same cfg: batch
+            (their direct products, forward, weight and input gradients, also where Winograd's algorithm
+            computes them with fewer; no input gradient for the first layer) and the peak live heap. JVM
+            options for the children: TILETRAIN_JAVA_OPTS, e.g. -Dtiletrain.winograd=off to time im2col alone. The step is the one submit/pytorch-train-step builds in PyTorch from the same cfg: batch
             norm with batch statistics, loss ½·Σ out²/batch at the last layer before a trailing [region] or
             [cost] (left out), backward without the input's gradient, Darknet's SGD update from [net].
 
@@ -127,7 +129,9 @@ public final class TrainStepBench {
                 }
             }
         }
-        out.println("GEMM: " + backend + "; GFLOP counts convolutions only (forward, weight and input gradients)");
+        out.println("GEMM: " + backend + "; Winograd F(2x2,3x3) for 3x3/1 convolutions: " + WinogradUse.current()
+                + " (-Dtiletrain.winograd=auto|all|off); GFLOP counts the convolutions' direct products only (forward,"
+                + " weight and input gradients), whichever algorithm computes them");
         if (layers) {
             out.printf("%nper kind of layer: each layer alone, best of %d, summed%n", steps);
             out.printf("%-22s %5s %5s %7s %-12s %10s %10s%n", "model", "size", "batch", "threads", "layer", "forward ms",

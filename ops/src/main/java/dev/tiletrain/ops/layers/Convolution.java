@@ -9,7 +9,8 @@ import java.util.Random;
 
 /**
  * Darknet's convolution without bias (a {@link Bias}, or a {@link BatchNorm}'s β, follows it), by im2col
- * and one GEMM per image: {@code Y = W·col} with W filters×(channels·size·size) in Darknet's layout.
+ * and one GEMM per image: {@code Y = W·col} with W filters×(channels·size·size) in Darknet's layout; a 3×3,
+ * stride-1 layer computes its forward and input gradient by {@link Winograd} instead (see {@link WinogradUse}).
  *
  * <p>It works on rectangles: the output rectangle {@code out} reads {@link #inputRegion(Rect)} of the
  * input, and an input position outside the true map [0,H)×[0,W) is zero padding; so a tile pads only
@@ -98,6 +99,10 @@ public final class Convolution implements Layer {
         check(x, o);
         int filters = out.c(), area = o.area();
         Tensor y = Tensor.zeros(x.n, filters, o);
+        if (winograd((long) x.n * area)) {
+            Winograd.correlate(Winograd.filters(weights.value, filters, in.c()), false, filters, in.c(), x, padding, y);
+            return y;
+        }
         im2col.overBands(x, o, true, (b, col, colOff, ld, columns, at, gemm, part) -> gemm.sgemm(false, false, filters, columns,
                 patch, 1, weights.value, 0, patch, col, colOff, ld, 0, y.data, b * filters * area + at, area));
         return y;
@@ -154,6 +159,11 @@ public final class Convolution implements Layer {
         Tensor dx = Tensor.zeros(dy.n, in.c(), xRect);
         check(dx, o);
         int filters = out.c(), area = o.area();
+        if (winograd((long) dy.n * area)) {
+            // The forward's correlation run backwards: dy through the filters turned by 180°, channels swapped.
+            Winograd.correlate(Winograd.filters(weights.value, filters, in.c()), true, in.c(), filters, dy, size - 1 - padding, dx);
+            return dx;
+        }
         im2col.overBands(dx, o, false, (b, col, colOff, ld, columns, at, gemm, part) -> gemm.sgemm(true, false, patch, columns,
                 filters, 1, weights.value, 0, patch, dy.data, b * filters * area + at, area, 0, col, colOff, ld));
         return dx;
@@ -162,10 +172,22 @@ public final class Convolution implements Layer {
     /**
      * Floats of the per-thread im2col array that a product over output {@code o} from an input (or input
      * gradient) over {@code xRect} needs: 0 when the layer reads its input in place. The array stays with the
-     * thread after the call, so a memory model counts the largest one once per thread.
+     * thread after the call, so a memory model counts the largest one once per thread. Under {@link Winograd}
+     * the larger of that and its band array plus its transformed filters (16/9 of the weights, for the call).
      */
     public int scratchFloats(Rect xRect, Rect o) {
-        return im2col.scratchFloats(xRect, o);
+        int floats = im2col.scratchFloats(xRect, o);
+        // Winograd's bands, over the larger of the two rectangles it writes, and its transformed filters (counted
+        // whenever the geometry allows it, whatever the batch).
+        return winograd(Long.MAX_VALUE) ? Math.max(floats, Winograd.scratchFloats(in.c() + out.c(), xRect) + 16 * in.c() * out.c()) : floats;
+    }
+
+    /**
+     * True when the forward and the input gradient over {@code positions} output positions run by {@link Winograd}
+     * (the JVM's {@link WinogradUse}).
+     */
+    private boolean winograd(long positions) {
+        return WinogradUse.current().applies(size, stride, in.c(), out.c(), positions);
     }
 
     private void check(Tensor x, Rect o) {

@@ -5,9 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.tiletrain.ops.layers.Param;
+import dev.tiletrain.ops.parallel.ComputeThreads;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class ParamLayoutTest {
     private final Param w = new Param(Param.Role.WEIGHTS, new float[] {1, 2, 3});
@@ -38,6 +43,33 @@ class ParamLayoutTest {
         ParamLayout layout = ParamLayout.of(List.of(w, b, m));
         Map<Param, float[]> grads = Map.of(b, new float[] {7});
         assertArrayEquals(new float[] {0, 0, 0, 7, 0, 0}, layout.flatten(grads::get));
+    }
+
+    /** Cut among compute threads by position, a parameter's floats can land in several parts. */
+    @ParameterizedTest
+    @CsvSource({"2", "3"})
+    void flattenOnSeveralThreadsIsTheConcatenation(int threads) {
+        Random r = new Random(threads);
+        List<Param> params = new ArrayList<>();
+        List<Float> expected = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            float[] v = new float[1 + r.nextInt(40_000)];
+            for (int j = 0; j < v.length; j++) {
+                v[j] = r.nextFloat();
+                expected.add(v[j]);
+            }
+            params.add(new Param(Param.Role.WEIGHTS, v));
+        }
+        ComputeThreads.set(threads);
+        try {
+            float[] flat = ParamLayout.of(params).flatten();
+            assertEquals(expected.size(), flat.length);
+            for (int i = 0; i < flat.length; i++) {
+                assertEquals(expected.get(i), flat[i], "float " + i);
+            }
+        } finally {
+            ComputeThreads.set(1);
+        }
     }
 
     @Test

@@ -1,0 +1,63 @@
+package dev.tiletrain.ops.layers;
+
+import java.util.Locale;
+
+/**
+ * Which convolutions compute their forward and input gradient by {@link Winograd}'s F(2×2, 3×3) instead of
+ * im2col and GEMM: every 3×3, stride-1 layer with at least {@link #MIN_CHANNELS} channels in and out and
+ * {@link #MIN_POSITIONS} output positions in a call ({@code auto}, the default), every 3×3, stride-1 layer
+ * ({@code all}: what tests use to run small layers through it), or none ({@code off}). The weight gradient is always im2col and GEMM. Set for the JVM with
+ * {@code -Dtiletrain.winograd=auto|all|off} (Spark: the executors' and the driver's extraJavaOptions).
+ */
+public enum WinogradUse {
+    OFF, AUTO, ALL;
+
+    /**
+     * Fewer channels than this make the 16 GEMMs too thin to gain (the first layer's 3 input channels: its
+     * im2col GEMM has 27 rows of products per output, Winograd's would have 3).
+     */
+    public static final int MIN_CHANNELS = 16;
+    /**
+     * Fewer output positions (images × rectangle) than this leave the filters' transform, which is per call and
+     * as large as the weights, costing more than the GEMMs save: measured at one thread, 13×13 maps of one
+     * image (512 → 1024 channels: 20.7 ms against im2col's 18.0) lose, 26×26 ones (256 → 512: 14.9 against
+     * 17.9) and four 13×13 images (58.9 against 71.9) gain.
+     */
+    public static final int MIN_POSITIONS = 512;
+
+    private static volatile WinogradUse current = parse(System.getProperty("tiletrain.winograd", "auto"));
+
+    /** This JVM's choice. */
+    public static WinogradUse current() {
+        return current;
+    }
+
+    /** Sets this JVM's choice; takes effect at the layers' next call. */
+    public static void set(WinogradUse use) {
+        current = use;
+    }
+
+    /** {@code off}, {@code auto} or {@code all}, in any case. */
+    public static WinogradUse parse(String value) {
+        for (WinogradUse u : values()) {
+            if (u.name().equalsIgnoreCase(value.trim())) {
+                return u;
+            }
+        }
+        throw new IllegalArgumentException("tiletrain.winograd must be off, auto or all, got '" + value + "'");
+    }
+
+    /**
+     * True when a convolution of this geometry, over {@code positions} output positions (images × rectangle),
+     * uses Winograd's algorithm under this choice.
+     */
+    public boolean applies(int size, int stride, int inChannels, int outChannels, long positions) {
+        return size == 3 && stride == 1 && (this == ALL || this == AUTO && inChannels >= MIN_CHANNELS
+                && outChannels >= MIN_CHANNELS && positions >= MIN_POSITIONS);
+    }
+
+    @Override
+    public String toString() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}
