@@ -10,7 +10,8 @@ import java.util.Random;
 /**
  * Darknet's convolution without bias (a {@link Bias}, or a {@link BatchNorm}'s β, follows it), by im2col
  * and one GEMM per image: {@code Y = W·col} with W filters×(channels·size·size) in Darknet's layout; a 3×3,
- * stride-1 layer computes its forward and input gradient by {@link Winograd} instead (see {@link WinogradUse}).
+ * stride-1 layer computes its forward and input gradient, and with many channels its weight gradient, by
+ * {@link Winograd} instead (see {@link WinogradUse}).
  *
  * <p>It works on rectangles: the output rectangle {@code out} reads {@link #inputRegion(Rect)} of the
  * input, and an input position outside the true map [0,H)×[0,W) is zero padding; so a tile pads only
@@ -120,7 +121,8 @@ public final class Convolution implements Layer {
     }
 
     /**
-     * Adds dLoss/dW = Σ over images of dY·colᵀ into {@code grad}; x must cover inputRegion(dy.rect). Parts of
+     * Adds dLoss/dW = Σ over images of dY·colᵀ into {@code grad} (or by {@link Winograd}, see {@link WinogradUse});
+     * x must cover inputRegion(dy.rect). Parts of
      * the bands that run on other compute threads sum into arrays of their own, added into grad after in part
      * order (so the sum's order depends on the thread count, not on timing).
      */
@@ -129,6 +131,10 @@ public final class Convolution implements Layer {
         check(x, o);
         checkGradient(dy, x.n);
         int filters = out.c(), area = o.area();
+        if (WinogradUse.current().appliesToWeightGradient(size, stride, in.c(), out.c(), (long) x.n * area)) {
+            Winograd.weightGradient(x, dy, padding, grad);
+            return;
+        }
         // One sum per part of the bands; there are never more parts than compute threads.
         float[][] sums = new float[ComputeThreads.get()][];
         sums[0] = grad;

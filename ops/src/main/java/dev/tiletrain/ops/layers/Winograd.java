@@ -5,6 +5,8 @@ import dev.tiletrain.ops.parallel.ComputeThreads;
 import dev.tiletrain.ops.tensor.Rect;
 import dev.tiletrain.ops.tensor.Tensor;
 import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A 3×3, stride-1 correlation by Winograd's minimal filtering F(2×2, 3×3) (Lavin and Gray, "Fast Algorithms for
@@ -128,6 +130,99 @@ final class Winograd {
         }
     }
 
+    /**
+     * Adds dLoss/dW = Σ over images and positions of dy[k, p]·x[c, p − offset + t] into {@code grad} (Darknet's
+     * out × in × 3 × 3): the forward y = Aᵀ·(U ⊙ V)·A differentiated in the transformed domain. Per band, dU[e]
+     * += (A·dy·Aᵀ)[e]·V[e]ᵀ, 16 GEMMs of (out × blocks)·(blocks × in); then dW = Gᵀ·dU·G once. The parts of the
+     * bands that run on other compute threads sum into arrays of their own, added after in part order (so the sum's
+     * order depends on the thread count, not on timing). x must cover what dy's outputs read, as in the forward.
+     */
+    static void weightGradient(Tensor x, Tensor dy, int offset, float[] grad) {
+        int out = dy.c, in = x.c;
+        Rect o = dy.rect;
+        int perRow = (o.width() + 1) / 2, blockRows = (o.height() + 1) / 2;
+        int rows = bandRows(in + out, perRow, blockRows), bands = (blockRows + rows - 1) / rows;
+        int items = x.n * bands, threads = ComputeThreads.get();
+        Geometry geo = new Geometry(null, false, out, in, x, offset, dy, perRow, rows);
+        float[] sum;
+        if (threads > 1 && items >= 2 * threads) {
+            // Keyed by the part's first band: the parts' order.
+            Map<Integer, float[]> parts = new TreeMap<>();
+            ComputeThreads.split(items, 1, (from, to) -> {
+                float[] part = new float[16 * out * in];
+                for (int i = from; i < to; i++) {
+                    geo.gradientBand(part, i / bands, (i % bands) * rows, blockRows, false);
+                }
+                synchronized (parts) {
+                    parts.put(from, part);
+                }
+            });
+            sum = null;
+            for (float[] part : parts.values()) {
+                if (sum == null) {
+                    sum = part;
+                } else {
+                    for (int i = 0; i < sum.length; i++) {
+                        sum[i] += part[i];
+                    }
+                }
+            }
+        } else {
+            sum = new float[16 * out * in];
+            for (int i = 0; i < items; i++) {
+                geo.gradientBand(sum, i / bands, (i % bands) * rows, blockRows, threads > 1);
+            }
+        }
+        untransform(sum, out, in, grad);
+    }
+
+    /**
+     * grad[k][c] += Gᵀ·dU[k][c]·G for the transformed gradient {@code du} ([16][out][in]), Gᵀ = [1 ½ ½ 0; 0 ½ −½ 0;
+     * 0 ½ ½ 1]: per filter, loops over channels into one array per tap, then the taps into Darknet's layout.
+     */
+    private static void untransform(float[] du, int out, int in, float[] grad) {
+        int plane = out * in;
+        ComputeThreads.split(out, ComputeThreads.grain(25 * in), (from, to) -> {
+            float[][] a = new float[12][in], q = new float[9][in];
+            for (int k = from; k < to; k++) {
+                // a = Gᵀ·dU: rows 0..2 of a (four columns each) from the rows of dU.
+                for (int s = 0; s < 4; s++) {
+                    drop(du, s * plane + k * in, (4 + s) * plane + k * in, (8 + s) * plane + k * in,
+                            (12 + s) * plane + k * in, a[s], a[4 + s], a[8 + s], in);
+                }
+                // q = a·G: the three taps of each row of a.
+                for (int r = 0; r < 3; r++) {
+                    dropRow(a[4 * r], a[4 * r + 1], a[4 * r + 2], a[4 * r + 3], q[3 * r], q[3 * r + 1], q[3 * r + 2], in);
+                }
+                for (int t = 0; t < 9; t++) {
+                    float[] qt = q[t];
+                    for (int c = 0, i = k * in * 9 + t; c < in; c++, i += 9) {
+                        grad[i] += qt[c];
+                    }
+                }
+            }
+        });
+    }
+
+    /** Gᵀ over four rows of {@code du} at the given offsets, per element, into three arrays. */
+    private static void drop(float[] du, int s0, int s1, int s2, int s3, float[] y0, float[] y1, float[] y2, int n) {
+        for (int c = 0; c < n; c++) {
+            float a1 = du[s1 + c], a2 = du[s2 + c];
+            y0[c] = du[s0 + c] + (a1 + a2) * .5f;
+            y1[c] = (a1 - a2) * .5f;
+            y2[c] = (a1 + a2) * .5f + du[s3 + c];
+        }
+    }
+
+    /** Gᵀ over four arrays, per element, into three. */
+    private static void dropRow(float[] x0, float[] x1, float[] x2, float[] x3, float[] y0, float[] y1, float[] y2, int n) {
+        for (int c = 0; c < n; c++) {
+            y0[c] = x0[c] + (x1[c] + x2[c]) * .5f;
+            y1[c] = (x1[c] - x2[c]) * .5f;
+            y2[c] = (x1[c] + x2[c]) * .5f + x3[c];
+        }
+    }
+
     /** The plane of the layer's transformed filters that holds plane e of the turned ones (rows, columns 0 ↔ 3). */
     private static final int[] TURNED = new int[16];
 
@@ -158,6 +253,70 @@ final class Winograd {
             ComputeThreads.split(in, 1, (from, to) -> transformInputs(buf, b, first, count, blocks, from, to));
             ComputeThreads.split(16, 1, (from, to) -> multiply(buf, m, blocks, from, to, Gemm.unsplit()));
             ComputeThreads.split(out, 1, (from, to) -> transformOutputs(buf, m, b, first, count, blocks, from, to));
+        }
+
+        /**
+         * Adds the band's dU[e] = (A·dy·Aᵀ)[e]·V[e]ᵀ into {@code du}: block rows {@code first} to {@code first + rows − 1}
+         * (or to {@code blockRows}) of image {@code b}, y being the gradient dy; with {@code shared} the compute
+         * threads share the band's transforms and GEMMs (each GEMM adds into a plane of its own).
+         */
+        void gradientBand(float[] du, int b, int first, int blockRows, boolean shared) {
+            int count = Math.min(rows, blockRows - first), blocks = count * perRow;
+            float[] buf = Scratch.floats(16 * (in + out) * blocks);
+            int m = 16 * in * blocks;
+            if (!shared) {
+                transformInputs(buf, b, first, count, blocks, 0, in);
+                transformGradients(buf, m, b, first, count, blocks, 0, out);
+                accumulate(buf, m, blocks, du, 0, 16, Gemm.unsplit());
+                return;
+            }
+            ComputeThreads.split(in, 1, (from, to) -> transformInputs(buf, b, first, count, blocks, from, to));
+            ComputeThreads.split(out, 1, (from, to) -> transformGradients(buf, m, b, first, count, blocks, from, to));
+            ComputeThreads.split(16, 1, (from, to) -> accumulate(buf, m, blocks, du, from, to, Gemm.unsplit()));
+        }
+
+        /** dU[e] += T[e]·V[e]ᵀ for e in [from, to): (out × blocks)·(blocks × in). */
+        private void accumulate(float[] buf, int m, int blocks, float[] du, int from, int to, Gemm gemm) {
+            for (int e = from; e < to; e++) {
+                gemm.sgemm(false, true, out, in, blocks, 1, buf, m + e * out * blocks, blocks, buf, e * in * blocks, blocks,
+                        1, du, e * out * in, in);
+            }
+        }
+
+        /**
+         * T[e][k][block] = (A·dy·Aᵀ)[e] for gradient channels [from, to), dy each block's 2×2 gradients (zero past
+         * y's edge), A = [1 0; 1 1; 1 −1; 0 −1].
+         */
+        private void transformGradients(float[] buf, int m, int b, int first, int count, int blocks, int from, int to) {
+            Rect o = y.rect;
+            int w = o.width(), h = o.height(), plane = out * blocks;
+            for (int k = from; k < to; k++) {
+                int src = (b * out + k) * h * w;
+                for (int br = 0; br < count; br++) {
+                    int oy = 2 * (first + br), at = m + k * blocks + br * perRow;
+                    boolean down = oy + 1 < h;
+                    for (int bc = 0; bc < perRow; bc++) {
+                        int ox = 2 * bc, i = src + oy * w + ox;
+                        boolean right = ox + 1 < w;
+                        float g00 = y.data[i], g01 = right ? y.data[i + 1] : 0f;
+                        float g10 = down ? y.data[i + w] : 0f, g11 = down && right ? y.data[i + w + 1] : 0f;
+                        // A·dy: four rows of two, each then ·Aᵀ.
+                        int e = at + bc, step = 4 * plane;
+                        spread(buf, e, plane, g00, g01);
+                        spread(buf, e + step, plane, g00 + g10, g01 + g11);
+                        spread(buf, e + 2 * step, plane, g00 - g10, g01 - g11);
+                        spread(buf, e + 3 * step, plane, -g10, -g11);
+                    }
+                }
+            }
+        }
+
+        /** One row (x0, x1) of A·dy times Aᵀ: x0, x0 + x1, x0 − x1, −x1 into four planes. */
+        private static void spread(float[] buf, int e, int plane, float x0, float x1) {
+            buf[e] = x0;
+            buf[e + plane] = x0 + x1;
+            buf[e + 2 * plane] = x0 - x1;
+            buf[e + 3 * plane] = -x1;
         }
 
         /**

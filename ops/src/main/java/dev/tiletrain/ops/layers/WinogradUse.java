@@ -6,8 +6,10 @@ import java.util.Locale;
  * Which convolutions compute their forward and input gradient by {@link Winograd}'s F(2×2, 3×3) instead of
  * im2col and GEMM: every 3×3, stride-1 layer with at least {@link #MIN_CHANNELS} channels in and out and
  * {@link #MIN_POSITIONS} output positions in a call ({@code auto}, the default), every 3×3, stride-1 layer
- * ({@code all}: what tests use to run small layers through it), or none ({@code off}). The weight gradient is always im2col and GEMM. Set for the JVM with
- * {@code -Dtiletrain.winograd=auto|all|off} (Spark: the executors' and the driver's extraJavaOptions).
+ * ({@code all}: what tests use to run small layers through it), or none ({@code off}). Under {@code auto} the
+ * weight gradient takes Winograd's algorithm only where in × out channels reach {@link #MIN_CHANNEL_PAIRS}.
+ * Set for the JVM with {@code -Dtiletrain.winograd=auto|all|off} (Spark: the executors' and the driver's
+ * extraJavaOptions).
  */
 public enum WinogradUse {
     OFF, AUTO, ALL;
@@ -24,6 +26,14 @@ public enum WinogradUse {
      * 17.9) and four 13×13 images (58.9 against 71.9) gain.
      */
     public static final int MIN_POSITIONS = 512;
+    /**
+     * Fewer pairs of input and output channels than this leave the weight gradient's transforms (of the input and
+     * of the output gradient, both as large as the maps) costing more than its 16 GEMMs save. Measured at one
+     * thread, one image, im2col against Winograd: 32 → 64 channels at 208² 20.3 against 39.1 ms, 64 → 128 at 104²
+     * 18.2 against 22.5, 128 → 256 at 52² 16.6 against 15.5, 256 → 512 at 26² 16.4 against 14.1; four 13² images
+     * of 1024 → 1024: 130.1 against 111.7.
+     */
+    public static final int MIN_CHANNEL_PAIRS = 128 * 256;
 
     private static volatile WinogradUse current = parse(System.getProperty("tiletrain.winograd", "auto"));
 
@@ -54,6 +64,12 @@ public enum WinogradUse {
     public boolean applies(int size, int stride, int inChannels, int outChannels, long positions) {
         return size == 3 && stride == 1 && (this == ALL || this == AUTO && inChannels >= MIN_CHANNELS
                 && outChannels >= MIN_CHANNELS && positions >= MIN_POSITIONS);
+    }
+
+    /** As {@link #applies}, for the weight gradient. */
+    public boolean appliesToWeightGradient(int size, int stride, int inChannels, int outChannels, long positions) {
+        return applies(size, stride, inChannels, outChannels, positions)
+                && (this == ALL || (long) inChannels * outChannels >= MIN_CHANNEL_PAIRS);
     }
 
     @Override

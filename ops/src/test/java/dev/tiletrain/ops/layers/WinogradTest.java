@@ -8,6 +8,7 @@ import dev.tiletrain.ops.parallel.ComputeThreads;
 import dev.tiletrain.ops.tensor.Rect;
 import dev.tiletrain.ops.tensor.Shape;
 import dev.tiletrain.ops.tensor.Tensor;
+import java.util.Arrays;
 import java.util.Random;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -19,7 +20,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A 3×3, stride-1 convolution by {@link Winograd} gives what im2col and GEMM give: the forward over an output
- * rectangle (a tile's, inside the map or at its border) and the input gradient over an input rectangle, within
+ * rectangle (a tile's, inside the map or at its border), the input gradient over an input rectangle and the
+ * weight gradient from an output rectangle's gradient, within
  * normwise relative {@link #TOLERANCE} (the largest difference against the largest magnitude of the same
  * tensor: F(2×2, 3×3) adds and scales its operands before multiplying, so it rounds differently), on random
  * shapes, paddings, batches and compute threads, odd sizes (blocks cut at the edge) and several bands.
@@ -59,14 +61,25 @@ class WinogradTest {
         for (Rect o : new Rect[] {out.full(), tile(out, r)}) {
             Rect xRect = conv.inputRegion(o);
             Tensor x = random(batch, in.c(), xRect, r), dy = random(batch, filters, o, r);
+            int weights = conv.params().get(0).size();
             WinogradUse.set(WinogradUse.OFF);
             Tensor y0 = conv.forward(x, o, GradientCheck.training().get());
             Tensor dx0 = conv.inputGradient(xRect, dy);
+            float[] dw0 = new float[weights];
+            conv.weightGradient(x, dy, dw0);
             WinogradUse.set(WinogradUse.ALL);
             Tensor y1 = conv.forward(x, o, GradientCheck.training().get());
             Tensor dx1 = conv.inputGradient(xRect, dy);
+            // Added into what is there, as a pass's accumulator is.
+            float[] dw1 = new float[weights];
+            Arrays.fill(dw1, 1f);
+            conv.weightGradient(x, dy, dw1);
+            for (int i = 0; i < weights; i++) {
+                dw1[i] -= 1f;
+            }
             assertClose("forward over " + o, y0, y1);
             assertClose("input gradient over " + xRect, dx0, dx1);
+            assertClose("weight gradient from " + o, dw0, dw1);
         }
     }
 
@@ -115,6 +128,9 @@ class WinogradTest {
         assertTrue(!WinogradUse.ALL.applies(1, 1, 64, 64, 416 * 416), "1×1");
         assertTrue(WinogradUse.ALL.applies(3, 1, 1, 1, 1));
         assertTrue(!WinogradUse.OFF.applies(3, 1, 64, 64, 416 * 416));
+        assertTrue(WinogradUse.AUTO.appliesToWeightGradient(3, 1, 256, 512, 26 * 26));
+        assertTrue(!WinogradUse.AUTO.appliesToWeightGradient(3, 1, 32, 64, 208 * 208), "few channels: the transforms cost");
+        assertTrue(WinogradUse.ALL.appliesToWeightGradient(3, 1, 1, 1, 1));
         assertEquals(WinogradUse.ALL, WinogradUse.parse(" All"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> WinogradUse.parse("fast"));
         assertTrue(e.getMessage().contains("off, auto or all"), e.getMessage());
@@ -136,10 +152,14 @@ class WinogradTest {
 
     private static void assertClose(String what, Tensor expected, Tensor actual) {
         assertEquals(expected.rect, actual.rect, what);
+        assertClose(what, expected.data, actual.data);
+    }
+
+    private static void assertClose(String what, float[] expected, float[] actual) {
         double largest = 0, worst = 0;
-        for (int i = 0; i < expected.data.length; i++) {
-            largest = Math.max(largest, Math.abs(expected.data[i]));
-            worst = Math.max(worst, Math.abs(expected.data[i] - actual.data[i]));
+        for (int i = 0; i < expected.length; i++) {
+            largest = Math.max(largest, Math.abs(expected[i]));
+            worst = Math.max(worst, Math.abs(expected[i] - actual[i]));
         }
         assertTrue(worst <= TOLERANCE * largest, what + ": largest difference " + worst + " against largest value " + largest);
     }
