@@ -120,7 +120,8 @@ class WinogradTest {
 
     @Test
     void choosesByGeometryAndChannels() {
-        assertTrue(WinogradUse.AUTO.applies(3, 1, 16, 32, 26 * 26));
+        assertTrue(WinogradUse.AUTO.applies(3, 1, 32, 64, 26 * 26));
+        assertTrue(!WinogradUse.AUTO.applies(3, 1, 16, 32, 208 * 208), "16 channels");
         assertTrue(WinogradUse.AUTO.applies(3, 1, 512, 1024, 4 * 13 * 13), "four 13×13 images");
         assertTrue(!WinogradUse.AUTO.applies(3, 1, 512, 1024, 13 * 13), "one 13×13 image");
         assertTrue(!WinogradUse.AUTO.applies(3, 1, 3, 32, 416 * 416), "the first layer's 3 channels");
