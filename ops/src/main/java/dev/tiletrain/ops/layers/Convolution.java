@@ -122,9 +122,9 @@ public final class Convolution implements Layer {
 
     /**
      * Adds dLoss/dW = Σ over images of dY·colᵀ into {@code grad} (or by {@link Winograd}, see {@link WinogradUse});
-     * x must cover inputRegion(dy.rect). Parts of
-     * the bands that run on other compute threads sum into arrays of their own, added into grad after in part
-     * order (so the sum's order depends on the thread count, not on timing).
+     * x must cover inputRegion(dy.rect). Parts of the bands that run on other compute threads sum into arrays of
+     * their own, added into grad after in part order (so the sum's order depends on the thread count, not on
+     * timing).
      */
     public void weightGradient(Tensor x, Tensor dy, float[] grad) {
         Rect o = dy.rect;
@@ -167,7 +167,8 @@ public final class Convolution implements Layer {
         int filters = out.c(), area = o.area();
         if (winograd((long) dy.n * area)) {
             // The forward's correlation run backwards: dy through the filters turned by 180°, channels swapped.
-            Winograd.correlate(Winograd.filters(weights.value, filters, in.c()), true, in.c(), filters, dy, size - 1 - padding, dx);
+            float[] u = Winograd.filters(weights.value, filters, in.c());
+            Winograd.correlate(u, true, in.c(), filters, dy, size - 1 - padding, dx);
             return dx;
         }
         im2col.overBands(dx, o, false, (b, col, colOff, ld, columns, at, gemm, part) -> gemm.sgemm(true, false, patch, columns,
@@ -185,7 +186,10 @@ public final class Convolution implements Layer {
         int floats = im2col.scratchFloats(xRect, o);
         // Winograd's bands, over the larger of the two rectangles it writes, and its transformed filters (counted
         // whenever the geometry allows it, whatever the batch).
-        return winograd(Long.MAX_VALUE) ? Math.max(floats, Winograd.scratchFloats(in.c() + out.c(), xRect) + 16 * in.c() * out.c()) : floats;
+        if (!winograd(Long.MAX_VALUE)) {
+            return floats;
+        }
+        return Math.max(floats, Winograd.scratchFloats(in.c() + out.c(), xRect) + 16 * in.c() * out.c());
     }
 
     /**

@@ -93,7 +93,8 @@ final class Winograd {
 
     /** Block rows per band for {@code blocksPerRow} blocks a row and {@code channels} in + out channels. */
     static int bandRows(int channels, int blocksPerRow, int blockRows) {
-        int rows = Math.max(BAND_BUDGET / (16 * channels * blocksPerRow), (MIN_BLOCKS + blocksPerRow - 1) / blocksPerRow);
+        int fewest = (MIN_BLOCKS + blocksPerRow - 1) / blocksPerRow;
+        int rows = Math.max(BAND_BUDGET / (16 * channels * blocksPerRow), fewest);
         return Math.max(1, Math.min(blockRows, rows));
     }
 
@@ -192,7 +193,8 @@ final class Winograd {
                 }
                 // q = a·G: the three taps of each row of a.
                 for (int r = 0; r < 3; r++) {
-                    dropRow(a[4 * r], a[4 * r + 1], a[4 * r + 2], a[4 * r + 3], q[3 * r], q[3 * r + 1], q[3 * r + 2], in);
+                    dropRow(a[4 * r], a[4 * r + 1], a[4 * r + 2], a[4 * r + 3], q[3 * r], q[3 * r + 1], q[3 * r + 2],
+                            in);
                 }
                 for (int t = 0; t < 9; t++) {
                     float[] qt = q[t];
@@ -215,7 +217,8 @@ final class Winograd {
     }
 
     /** Gᵀ over four arrays, per element, into three. */
-    private static void dropRow(float[] x0, float[] x1, float[] x2, float[] x3, float[] y0, float[] y1, float[] y2, int n) {
+    private static void dropRow(float[] x0, float[] x1, float[] x2, float[] x3, float[] y0, float[] y1, float[] y2,
+                                int n) {
         for (int c = 0; c < n; c++) {
             y0[c] = x0[c] + (x1[c] + x2[c]) * .5f;
             y1[c] = (x1[c] - x2[c]) * .5f;
@@ -256,9 +259,10 @@ final class Winograd {
         }
 
         /**
-         * Adds the band's dU[e] = (A·dy·Aᵀ)[e]·V[e]ᵀ into {@code du}: block rows {@code first} to {@code first + rows − 1}
-         * (or to {@code blockRows}) of image {@code b}, y being the gradient dy; with {@code shared} the compute
-         * threads share the band's transforms and GEMMs (each GEMM adds into a plane of its own).
+         * Adds the band's dU[e] = (A·dy·Aᵀ)[e]·V[e]ᵀ into {@code du}: block rows {@code first} to
+         * {@code first + rows − 1} (or to {@code blockRows}) of image {@code b}, y being the gradient dy; with
+         * {@code shared} the compute threads share the band's transforms and GEMMs (each GEMM adds into a plane of
+         * its own).
          */
         void gradientBand(float[] du, int b, int first, int blockRows, boolean shared) {
             int count = Math.min(rows, blockRows - first), blocks = count * perRow;
@@ -278,8 +282,8 @@ final class Winograd {
         /** dU[e] += T[e]·V[e]ᵀ for e in [from, to): (out × blocks)·(blocks × in). */
         private void accumulate(float[] buf, int m, int blocks, float[] du, int from, int to, Gemm gemm) {
             for (int e = from; e < to; e++) {
-                gemm.sgemm(false, true, out, in, blocks, 1, buf, m + e * out * blocks, blocks, buf, e * in * blocks, blocks,
-                        1, du, e * out * in, in);
+                gemm.sgemm(false, true, out, in, blocks, 1, buf, m + e * out * blocks, blocks, buf, e * in * blocks,
+                        blocks, 1, du, e * out * in, in);
             }
         }
 
@@ -345,7 +349,8 @@ final class Winograd {
                         Arrays.fill(strip, d + hi, d + width, 0f);
                     }
                     for (int i = 0; i < width; i++) {
-                        float d0 = strip[i], d1 = strip[width + i], d2 = strip[2 * width + i], d3 = strip[3 * width + i];
+                        float d0 = strip[i], d1 = strip[width + i];
+                        float d2 = strip[2 * width + i], d3 = strip[3 * width + i];
                         t[i] = d0 - d2;
                         t[width + i] = d1 + d2;
                         t[2 * width + i] = d2 - d1;
@@ -371,8 +376,8 @@ final class Winograd {
         private void multiply(float[] buf, int m, int blocks, int from, int to, Gemm gemm) {
             for (int e = from; e < to; e++) {
                 int plane = out * in * (turned ? TURNED[e] : e);
-                gemm.sgemm(turned, false, out, blocks, in, 1, u, plane, turned ? out : in, buf, e * in * blocks, blocks, 0,
-                        buf, m + e * out * blocks, blocks);
+                gemm.sgemm(turned, false, out, blocks, in, 1, u, plane, turned ? out : in, buf, e * in * blocks,
+                        blocks, 0, buf, m + e * out * blocks, blocks);
             }
         }
 

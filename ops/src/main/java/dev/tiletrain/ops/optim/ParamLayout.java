@@ -86,7 +86,8 @@ public final class ParamLayout {
             arrays[i] = v;
         }
         float[] flat = new float[size];
-        // Cut by position in the vector, not by parameter: one parameter can be most of it (tiny-YOLO: 9.4 M of 15.9 M).
+        // Cut by position in the vector, not by parameter: one parameter can be most of it (tiny-YOLO: 9.4 M of
+        // 15.9 M floats).
         ComputeThreads.split(size, ComputeThreads.grain(1), (from, to) -> {
             for (int i = 0; i < arrays.length; i++) {
                 Range r = ranges.get(i);

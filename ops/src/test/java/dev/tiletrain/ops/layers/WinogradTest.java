@@ -162,6 +162,7 @@ class WinogradTest {
             largest = Math.max(largest, Math.abs(expected[i]));
             worst = Math.max(worst, Math.abs(expected[i] - actual[i]));
         }
-        assertTrue(worst <= TOLERANCE * largest, what + ": largest difference " + worst + " against largest value " + largest);
+        assertTrue(worst <= TOLERANCE * largest,
+                what + ": largest difference " + worst + " against largest value " + largest);
     }
 }
