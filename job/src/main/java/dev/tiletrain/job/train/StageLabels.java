@@ -14,8 +14,9 @@ import java.util.Map;
  * gradients, {@code sync bwd g0 L0 2x2, grad reduce}. A stage that runs no layer says what it takes in:
  * {@code fwd g1 input 2x2} (a group starting with a batch norm reads its input and sums it for the sync),
  * {@code bwd g1 delta 2x2} (a group ending with one takes its delta in and sums it). A stage runs from one
- * exchange of the plan (a sync, a halo exchange, the tail on the driver) to the next; Spark names it after the call site where its last RDD
- * (or its action) was made, so the job builds each exchange under the name of the stage the exchange ends.
+ * exchange of the plan (a sync, a halo exchange, the tail on the driver) to the next; Spark names it after the
+ * call site where its last RDD (or its action) was made, so the job builds each exchange under the name of the
+ * stage the exchange ends.
  */
 final class StageLabels {
     private final Map<Integer, String> ending = new HashMap<>();

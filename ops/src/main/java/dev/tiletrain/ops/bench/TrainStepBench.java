@@ -31,10 +31,11 @@ public final class TrainStepBench {
             slowest, the median CPU time of the whole JVM per step (GC and BLAS threads included; on a shared
             machine, wall time above CPU time × threads is time other work took), the convolutions' GFLOP/s
             (their direct products, forward, weight and input gradients, also where Winograd's algorithm
-            computes them with fewer; no input gradient for the first layer) and the peak live heap. JVM
-            options for the children: TILETRAIN_JAVA_OPTS, e.g. -Dtiletrain.winograd=off to time im2col alone. The step is the one submit/pytorch-train-step builds in PyTorch from the same cfg: batch
-            norm with batch statistics, loss ½·Σ out²/batch at the last layer before a trailing [region] or
-            [cost] (left out), backward without the input's gradient, Darknet's SGD update from [net].
+            computes them with fewer; no input gradient for the first layer) and the peak live heap. The step
+            is the one submit/pytorch-train-step builds in PyTorch from the same cfg: batch norm with batch
+            statistics, loss ½·Σ out²/batch at the last layer before a trailing [region] or [cost] (left out),
+            backward without the input's gradient, Darknet's SGD update from [net]. JVM options for the
+            children: TILETRAIN_JAVA_OPTS, e.g. -Dtiletrain.winograd=off to time im2col alone.
 
               --models CFG,...   cfg files (default conf/yolov2-voc-prefix16.cfg,conf/yolov2-tiny-voc.cfg)
               --sizes S,...      square input sides (default 416)

@@ -91,17 +91,23 @@ final class Winograd {
         }
     }
 
-    /** Block rows per band for {@code blocksPerRow} blocks a row and {@code channels} in + out channels. */
-    static int bandRows(int channels, int blocksPerRow, int blockRows) {
-        int fewest = (MIN_BLOCKS + blocksPerRow - 1) / blocksPerRow;
-        int rows = Math.max(BAND_BUDGET / (16 * channels * blocksPerRow), fewest);
-        return Math.max(1, Math.min(blockRows, rows));
+    /**
+     * How an output rectangle's 2×2 blocks are cut into bands for {@code channels} in + out channels: blocks a row,
+     * block rows, block rows per band and bands per image.
+     */
+    private record Bands(int perRow, int blockRows, int rows, int count) {
+        static Bands of(int channels, Rect o) {
+            int perRow = (o.width() + 1) / 2, blockRows = (o.height() + 1) / 2;
+            int fewest = (MIN_BLOCKS + perRow - 1) / perRow;
+            int rows = Math.max(1, Math.min(blockRows, Math.max(BAND_BUDGET / (16 * channels * perRow), fewest)));
+            return new Bands(perRow, blockRows, rows, (blockRows + rows - 1) / rows);
+        }
     }
 
     /** Floats of the per-thread array for an output rectangle {@code o} and in + out {@code channels}. */
     static int scratchFloats(int channels, Rect o) {
-        int perRow = (o.width() + 1) / 2, blockRows = (o.height() + 1) / 2;
-        return 16 * channels * perRow * bandRows(channels, perRow, blockRows);
+        Bands bands = Bands.of(channels, o);
+        return 16 * channels * bands.perRow() * bands.rows();
     }
 
     /**
@@ -113,11 +119,10 @@ final class Winograd {
      * {@link #TURNED}[e] of u, transposed in the GEMM, is plane e of the turned filters.
      */
     static void correlate(float[] u, boolean turned, int out, int in, Tensor x, int offset, Tensor y) {
-        Rect o = y.rect;
-        int perRow = (o.width() + 1) / 2, blockRows = (o.height() + 1) / 2;
-        int rows = bandRows(in + out, perRow, blockRows), bands = (blockRows + rows - 1) / rows;
+        Bands b = Bands.of(in + out, y.rect);
+        int rows = b.rows(), bands = b.count(), blockRows = b.blockRows();
         int items = x.n * bands, threads = ComputeThreads.get();
-        Geometry geo = new Geometry(u, turned, out, in, x, offset, y, perRow, rows);
+        Geometry geo = new Geometry(u, turned, out, in, x, offset, y, b.perRow(), rows);
         if (threads > 1 && items >= 2 * threads) {
             ComputeThreads.split(items, 1, (from, to) -> {
                 for (int i = from; i < to; i++) {
@@ -140,11 +145,10 @@ final class Winograd {
      */
     static void weightGradient(Tensor x, Tensor dy, int offset, float[] grad) {
         int out = dy.c, in = x.c;
-        Rect o = dy.rect;
-        int perRow = (o.width() + 1) / 2, blockRows = (o.height() + 1) / 2;
-        int rows = bandRows(in + out, perRow, blockRows), bands = (blockRows + rows - 1) / rows;
+        Bands b = Bands.of(in + out, dy.rect);
+        int rows = b.rows(), bands = b.count(), blockRows = b.blockRows();
         int items = x.n * bands, threads = ComputeThreads.get();
-        Geometry geo = new Geometry(null, false, out, in, x, offset, dy, perRow, rows);
+        Geometry geo = new Geometry(null, false, out, in, x, offset, dy, b.perRow(), rows);
         float[] sum;
         if (threads > 1 && items >= 2 * threads) {
             // Keyed by the part's first band: the parts' order.
