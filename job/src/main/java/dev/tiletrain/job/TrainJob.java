@@ -159,6 +159,12 @@ public final class TrainJob {
         conf.setIfMissing("spark.app.name", "tiletrain");
         // One level of parallelism: tasks (and spark.tiletrain.threads inside them), not OpenBLAS's own threads.
         conf.setIfMissing("spark.executorEnv.OPENBLAS_NUM_THREADS", "1");
+        // The driver's OpenBLAS kernels (submit/openblas-core.sh) on the executors too: the tail and the tiles then
+        // compute with the same kernels, and so does the algorithm choice that depends on them (WinogradUse).
+        String core = System.getenv("OPENBLAS_CORETYPE");
+        if (core != null && !core.isBlank()) {
+            conf.setIfMissing("spark.executorEnv.OPENBLAS_CORETYPE", core);
+        }
         // A tile's task must run where its cached state is. A stage that meets a tile's state with a shuffle
         // (halo strips, synced sums) is a zip whose preferred location Spark takes from the shuffle when it has
         // one: the executors that wrote most of the tile's input, for a halo its neighbours'. The task then ran

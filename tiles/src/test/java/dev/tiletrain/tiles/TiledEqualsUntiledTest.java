@@ -122,7 +122,7 @@ class TiledEqualsUntiledTest {
 
     @AfterEach
     void winogradAsByDefault() {
-        WinogradUse.set(WinogradUse.AUTO);
+        WinogradUse.set(WinogradUse.jvmDefault());
     }
 
     @AfterAll

@@ -27,6 +27,8 @@ final class NetlibGemm implements Gemm {
 
     @Override
     public String backend() {
-        return "netlib " + blas.getClass().getSimpleName() + (blas instanceof NativeBLAS ? " (native)" : " (Java)");
+        String core = System.getenv("OPENBLAS_CORETYPE");
+        return "netlib " + blas.getClass().getSimpleName() + (blas instanceof NativeBLAS ? " (native"
+                + (core == null || core.isBlank() ? "" : ", OPENBLAS_CORETYPE=" + core) + ")" : " (Java)");
     }
 }

@@ -31,7 +31,7 @@ class WinogradTest {
 
     @AfterEach
     void defaults() {
-        WinogradUse.set(WinogradUse.AUTO);
+        WinogradUse.set(WinogradUse.jvmDefault());
         ComputeThreads.set(1);
     }
 
