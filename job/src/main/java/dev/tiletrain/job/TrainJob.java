@@ -159,8 +159,8 @@ public final class TrainJob {
         conf.setIfMissing("spark.app.name", "tiletrain");
         // One level of parallelism: tasks (and spark.tiletrain.threads inside them), not OpenBLAS's own threads.
         conf.setIfMissing("spark.executorEnv.OPENBLAS_NUM_THREADS", "1");
-        // The driver's OpenBLAS kernels (submit/openblas-core.sh) on the executors too: the tail and the tiles then
-        // compute with the same kernels, and so does the algorithm choice that depends on them (WinogradUse).
+        // The driver's choice of OpenBLAS's kernels on the executors too: the tail and the tiles then compute with the
+        // same kernels, and the algorithm choice that depends on them (WinogradUse) is the same everywhere.
         String core = System.getenv("OPENBLAS_CORETYPE");
         if (core != null && !core.isBlank()) {
             conf.setIfMissing("spark.executorEnv.OPENBLAS_CORETYPE", core);

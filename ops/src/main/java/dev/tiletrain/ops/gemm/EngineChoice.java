@@ -20,14 +20,7 @@ final class EngineChoice {
     /** The engine, logged once at INFO (java.util.logging), as netlib logs its own choice. */
     static Gemm pick() {
         Gemm engine = choose();
-        Logger log = Logger.getLogger(EngineChoice.class.getName());
-        log.info("GEMM: " + engine.backend());
-        if (engine == NetlibGemm.INSTANCE && BLAS.getInstance() instanceof NativeBLAS
-                && OpenBlasKernels.wideKernelsLeftToDetection()) {
-            log.warning("this CPU has AVX-512 and OPENBLAS_CORETYPE is unset: an OpenBLAS older than the CPU (Debian 12's"
-                    + " 0.3.21 on AMD Zen 4 and 5) runs its AVX2 kernels at half the speed; submit/ scripts export"
-                    + " OPENBLAS_CORETYPE=SkylakeX (submit/openblas-core.sh), a JVM started otherwise needs it too");
-        }
+        Logger.getLogger(EngineChoice.class.getName()).info("GEMM: " + engine.backend());
         return engine;
     }
 

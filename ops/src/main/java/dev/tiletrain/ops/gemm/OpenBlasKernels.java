@@ -8,12 +8,13 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Which of OpenBLAS's kernels this JVM asked for, and whether the CPU would take wider ones. OpenBLAS picks its
- * kernels once, when it loads, from the CPU or from {@code OPENBLAS_CORETYPE}; Debian 12's 0.3.21 takes AMD's
- * Zen 4 and Zen 5 for Haswell and runs AVX2 kernels there, half of what a Zen 5 core does with its AVX-512
- * ones (sgemm 2048³, one thread: 104–107 GFLOP/s against 200–202 with {@code OPENBLAS_CORETYPE=SkylakeX},
- * 2026-12-07). {@code submit/openblas-core.sh} sets it for the scripts' JVMs; the Spark driver hands it on to
- * its executors.
+ * Whether this JVM's OpenBLAS runs AVX-512 sgemm kernels, as far as the environment and the CPU tell without
+ * timing anything (so that every process of a run, which shares the environment, concludes the same). OpenBLAS
+ * picks its kernels once, when it loads: those {@code OPENBLAS_CORETYPE} names, else those it detects, which on a
+ * CPU with AVX-512 are AVX-512 ones (0.3.21, Debian 12's, took a Zen 5 VM for Cooperlake). They double a Zen 5
+ * core's sgemm: 2048³ on one thread ran 104–107 GFLOP/s with Haswell's AVX2 kernels and 197–202 with SkylakeX's
+ * or Cooperlake's (2026-12-07). An OpenBLAS older than its CPU can detect less than the CPU has (0.3.21 is said to
+ * take AMD's Zen 4 for Zen, with AVX2 kernels): there this guesses wrong, which costs speed, not results.
  */
 public final class OpenBlasKernels {
     /** OpenBLAS's names of the cores whose sgemm kernels are AVX-512 (any case). */
@@ -24,27 +25,25 @@ public final class OpenBlasKernels {
     private OpenBlasKernels() {
     }
 
-    /** True when this JVM's environment asks OpenBLAS for AVX-512 kernels ({@code OPENBLAS_CORETYPE}). */
-    public static boolean avx512Requested() {
-        String core = System.getenv("OPENBLAS_CORETYPE");
-        return core != null && AVX512_CORES.contains(core.trim().toLowerCase(Locale.ROOT));
+    /** True when OpenBLAS runs AVX-512 sgemm kernels in this JVM: see the class comment. */
+    public static boolean avx512() {
+        String flags = "";
+        try {
+            if ("amd64".equals(System.getProperty("os.arch"))) {
+                flags = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                        .filter(l -> l.startsWith("flags")).findFirst().orElse("");
+            }
+        } catch (IOException e) {
+            // no /proc: not Linux, where the bundled OpenBLAS serves ARM only
+        }
+        return avx512(System.getenv("OPENBLAS_CORETYPE"), flags);
     }
 
-    /**
-     * True when nothing chose OpenBLAS's kernels and this is an x86_64 Linux CPU with the AVX-512 subsets that
-     * SkylakeX's kernels use: an OpenBLAS older than the CPU may then run AVX2 kernels at half speed.
-     */
-    static boolean wideKernelsLeftToDetection() {
-        String core = System.getenv("OPENBLAS_CORETYPE");
-        if (core != null && !core.isBlank() || !"amd64".equals(System.getProperty("os.arch"))) {
-            return false;
+    /** As {@link #avx512()} given {@code OPENBLAS_CORETYPE} (null when unset) and the CPU's flags line ("" off x86_64). */
+    static boolean avx512(String coreType, String cpuFlags) {
+        if (coreType != null && !coreType.isBlank()) {
+            return AVX512_CORES.contains(coreType.trim().toLowerCase(Locale.ROOT));
         }
-        try {
-            String flags = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
-                    .filter(l -> l.startsWith("flags")).findFirst().orElse("");
-            return AVX512_FLAGS.stream().allMatch(f -> (" " + flags + " ").contains(" " + f + " "));
-        } catch (IOException e) {
-            return false; // not Linux, or no /proc: nothing to suggest
-        }
+        return AVX512_FLAGS.stream().allMatch(f -> (" " + cpuFlags + " ").contains(" " + f + " "));
     }
 }

@@ -13,12 +13,12 @@ import java.util.Locale;
  * extraJavaOptions).
  *
  * <p>Without it the choice is {@code auto} where OpenBLAS runs AVX2 kernels (what the thresholds below were
- * measured with), and {@code off} where the JVM asked it for AVX-512 ones ({@code OPENBLAS_CORETYPE=SkylakeX}, see
- * {@link OpenBlasKernels}): twice as fast a GEMM leaves Winograd's transforms, which are bound by memory,
- * costing more than its 16 smaller GEMMs save. Measured on a Zen 5 VM (2026-12-07, {@code tiletrain bench}, one
- * image, median ms, {@code auto} against {@code off}): YOLOv2 layers 0–15 309 against 303 on one thread, 223
- * against 199 on two; tiny-YOLO 222 against 198, 164 against 142. The environment travels from the driver to
- * the executors, so every process of a run makes the same choice.
+ * measured with), and {@code off} where it runs AVX-512 ones ({@link OpenBlasKernels}): twice as fast a GEMM
+ * leaves Winograd's transforms, which are bound by memory, costing more than its 16 smaller GEMMs save. Measured
+ * on a Zen 5 VM with {@code OPENBLAS_CORETYPE=SkylakeX} (2026-12-07, {@code tiletrain bench}, one image, median
+ * ms, {@code auto} against {@code off}): YOLOv2 layers 0–15 309 against 303 on one thread, 223 against 199 on
+ * two; tiny-YOLO 222 against 198, 164 against 142. The driver hands {@code OPENBLAS_CORETYPE} to its executors,
+ * so every process of a run makes the same choice.
  */
 public enum WinogradUse {
     OFF, AUTO, ALL;
@@ -46,7 +46,7 @@ public enum WinogradUse {
     public static final int MIN_CHANNEL_PAIRS = 128 * 256;
 
     private static final WinogradUse JVM_DEFAULT = parse(System.getProperty("tiletrain.winograd",
-            OpenBlasKernels.avx512Requested() ? "off" : "auto"));
+            OpenBlasKernels.avx512() ? "off" : "auto"));
     private static volatile WinogradUse current = JVM_DEFAULT;
 
     /** This JVM's choice when nothing {@link #set} another: the system property's, else by OpenBLAS's kernels. */
