@@ -115,8 +115,11 @@ class StopAndResumeIT {
     /** {@code submit/train} of the fixture's run against the test cluster, checkpointing every iteration. */
     private static List<String> submit(Path checkpoints, boolean resume) {
         Path root = LoopbackClusterExtension.moduleDir().getParent();
-        List<String> command = new ArrayList<>(List.of(root.resolve("submit/train").toString(), "--master",
-                CLUSTER.masterUrl(), "--conf", "spark.executor.memory=512m",
+        // Ctrl-C is a SIGINT to the driver. A process started in the background of a non-interactive shell (a CI
+        // script's `cmd &`) inherits SIGINT ignored, and a JVM that starts with it ignored never sees it: start the
+        // driver with SIGINT as a terminal's foreground job has it (coreutils' env).
+        List<String> command = new ArrayList<>(List.of("env", "--default-signal=INT",
+                root.resolve("submit/train").toString(), "--master", CLUSTER.masterUrl(), "--conf", "spark.executor.memory=512m",
                 "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.driver.bindAddress=127.0.0.1",
                 "--conf", "spark.tiletrain.masterWebUi=" + CLUSTER.masterWebUi(),
                 "--conf", "spark.tiletrain.checkpoint.every=1"));
