@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tiletrain.job.TrainJob;
+import dev.tiletrain.job.cluster.ExecutorWait;
 import dev.tiletrain.job.cluster.LoopbackClusterExtension;
 import dev.tiletrain.job.conf.TiletrainConf;
 import dev.tiletrain.ops.cfg.CfgParser;
@@ -26,6 +27,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -265,6 +267,9 @@ class TrainJobIT {
                         }
                     }
                 });
+                // The 10 s are for the devices lost in iteration 2. Starting the executors (3 JVMs on 2 cores, after
+                // an earlier test restarted the workers) took longer once, so they get the usual time first.
+                ExecutorWait.await(sc.sc(), CLUSTER.spec().workers(), Duration.ofMinutes(3), CLUSTER.masterWebUi());
                 stopped = assertThrows(TrainingStopped.class, () -> Trainer.run(sc, TiletrainConf.from(conf), false));
                 stoppedAt = System.nanoTime();
             }
