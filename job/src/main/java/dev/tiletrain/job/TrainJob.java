@@ -11,6 +11,7 @@ import dev.tiletrain.job.train.StopRequest;
 import dev.tiletrain.job.train.Trainer;
 import dev.tiletrain.job.train.TrainingStopped;
 import dev.tiletrain.ops.cfg.CfgException;
+import dev.tiletrain.ops.gemm.OpenBlasKernels;
 import dev.tiletrain.ops.weights.WeightsFormatException;
 import java.io.IOException;
 import java.util.List;
@@ -161,8 +162,8 @@ public final class TrainJob {
         conf.setIfMissing("spark.executorEnv.OPENBLAS_NUM_THREADS", "1");
         // The driver's choice of OpenBLAS's kernels on the executors too: the tail and the tiles then compute with the
         // same kernels, and the algorithm choice that depends on them (WinogradUse) is the same everywhere.
-        String core = System.getenv("OPENBLAS_CORETYPE");
-        if (core != null && !core.isBlank()) {
+        String core = OpenBlasKernels.coreType();
+        if (core != null) {
             conf.setIfMissing("spark.executorEnv.OPENBLAS_CORETYPE", core);
         }
         // A tile's task must run where its cached state is. A stage that meets a tile's state with a shuffle

@@ -119,7 +119,8 @@ class StopAndResumeIT {
         // script's `cmd &`) inherits SIGINT ignored, and a JVM that starts with it ignored never sees it: start the
         // driver with SIGINT as a terminal's foreground job has it (coreutils' env).
         List<String> command = new ArrayList<>(List.of("env", "--default-signal=INT",
-                root.resolve("submit/train").toString(), "--master", CLUSTER.masterUrl(), "--conf", "spark.executor.memory=512m",
+                root.resolve("submit/train").toString(), "--master", CLUSTER.masterUrl(),
+                "--conf", "spark.executor.memory=512m",
                 "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.driver.bindAddress=127.0.0.1",
                 "--conf", "spark.tiletrain.masterWebUi=" + CLUSTER.masterWebUi(),
                 "--conf", "spark.tiletrain.checkpoint.every=1"));

@@ -27,8 +27,8 @@ final class NetlibGemm implements Gemm {
 
     @Override
     public String backend() {
-        String core = System.getenv("OPENBLAS_CORETYPE");
+        String core = OpenBlasKernels.coreType();
         return "netlib " + blas.getClass().getSimpleName() + (blas instanceof NativeBLAS ? " (native"
-                + (core == null || core.isBlank() ? "" : ", OPENBLAS_CORETYPE=" + core) + ")" : " (Java)");
+                + (core == null ? "" : ", OPENBLAS_CORETYPE=" + core) + ")" : " (Java)");
     }
 }

@@ -1,11 +1,13 @@
 package dev.tiletrain.ops.gemm;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * Whether this JVM's OpenBLAS runs AVX-512 sgemm kernels, as far as the environment and the CPU tell without
@@ -25,18 +27,28 @@ public final class OpenBlasKernels {
     private OpenBlasKernels() {
     }
 
+    /** {@code OPENBLAS_CORETYPE} of this JVM's environment, or null when unset or blank (OpenBLAS then detects). */
+    public static String coreType() {
+        String core = System.getenv("OPENBLAS_CORETYPE");
+        return core == null || core.isBlank() ? null : core;
+    }
+
     /** True when OpenBLAS runs AVX-512 sgemm kernels in this JVM: see the class comment. */
     public static boolean avx512() {
-        String flags = "";
-        try {
-            if ("amd64".equals(System.getProperty("os.arch"))) {
-                flags = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
-                        .filter(l -> l.startsWith("flags")).findFirst().orElse("");
-            }
-        } catch (IOException e) {
-            // no /proc: not Linux, where the bundled OpenBLAS serves ARM only
+        String core = coreType();
+        return avx512(core, core == null ? cpuFlags() : "");
+    }
+
+    /** The flags line of /proc/cpuinfo on x86_64 Linux, else "". */
+    private static String cpuFlags() {
+        if (!"amd64".equals(System.getProperty("os.arch"))) {
+            return "";
         }
-        return avx512(System.getenv("OPENBLAS_CORETYPE"), flags);
+        try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+            return lines.filter(l -> l.startsWith("flags")).findFirst().orElse("");
+        } catch (IOException | UncheckedIOException e) {
+            return ""; // no /proc: not Linux
+        }
     }
 
     /** As {@link #avx512()} given {@code OPENBLAS_CORETYPE} (null when unset) and the CPU's flags line ("" off x86_64). */
