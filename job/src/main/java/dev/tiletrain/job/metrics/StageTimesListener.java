@@ -2,14 +2,17 @@ package dev.tiletrain.job.metrics;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.spark.SparkContext;
 import org.apache.spark.executor.TaskMetrics;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerApplicationEnd;
@@ -26,8 +29,9 @@ import scala.jdk.javaapi.CollectionConverters;
 /**
  * Records per-stage times of the jobs in job groups {@code iter-<n>} and hands each iteration to a sink
  * once it is over: when a job of another iteration starts (Spark posts events in order, so by then every
- * event of the earlier iteration has arrived) or when the application ends. Jobs outside such a group are
- * not recorded. Spark calls a listener from one thread, so it keeps no locks.
+ * event of the earlier iteration has arrived), when the application ends, or when the run detaches it
+ * ({@link #detach}: a run that ends while its application goes on). Jobs outside such a group are not recorded.
+ * Spark calls a listener from its bus thread; {@link #detach} comes from the driver's, hence the locks.
  */
 public final class StageTimesListener extends SparkListener {
     private static final Pattern GROUP = Pattern.compile("iter-(\\d+)");
@@ -76,9 +80,11 @@ public final class StageTimesListener extends SparkListener {
     private final Map<Integer, Long> jobStart = new HashMap<>();
     /** The iteration whose jobs started last: broadcast fetches are counted against it. */
     private Long current;
+    /** The sink was closed: by the application's end or by {@link #detach}. */
+    private boolean closed;
 
     @Override
-    public void onJobStart(SparkListenerJobStart job) {
+    public synchronized void onJobStart(SparkListenerJobStart job) {
         Long iteration = iteration(job.properties());
         if (iteration == null) {
             return;
@@ -100,7 +106,7 @@ public final class StageTimesListener extends SparkListener {
     }
 
     @Override
-    public void onJobEnd(SparkListenerJobEnd job) {
+    public synchronized void onJobEnd(SparkListenerJobEnd job) {
         Long iteration = iterationOfJob.remove(job.jobId());
         Long started = jobStart.remove(job.jobId());
         if (iteration != null && open.containsKey(iteration)) {
@@ -111,7 +117,7 @@ public final class StageTimesListener extends SparkListener {
     }
 
     @Override
-    public void onTaskEnd(SparkListenerTaskEnd task) {
+    public synchronized void onTaskEnd(SparkListenerTaskEnd task) {
         if (!iterationOfStage.containsKey(task.stageId())) {
             return;
         }
@@ -140,7 +146,7 @@ public final class StageTimesListener extends SparkListener {
     }
 
     @Override
-    public void onStageCompleted(SparkListenerStageCompleted completed) {
+    public synchronized void onStageCompleted(SparkListenerStageCompleted completed) {
         StageInfo stage = completed.stageInfo();
         Long iteration = iterationOfStage.get(stage.stageId());
         if (iteration == null || !open.containsKey(iteration)) {
@@ -163,7 +169,7 @@ public final class StageTimesListener extends SparkListener {
      * arrived over the network, from the driver or another executor. Counted against the iteration running.
      */
     @Override
-    public void onBlockUpdated(SparkListenerBlockUpdated update) {
+    public synchronized void onBlockUpdated(SparkListenerBlockUpdated update) {
         BlockUpdatedInfo block = update.blockUpdatedInfo();
         if (current != null && open.containsKey(current) && block.blockId().isBroadcast()
                 && !block.blockManagerId().isDriver() && block.storageLevel().isValid()) {
@@ -172,7 +178,34 @@ public final class StageTimesListener extends SparkListener {
     }
 
     @Override
-    public void onApplicationEnd(SparkListenerApplicationEnd end) {
+    public synchronized void onApplicationEnd(SparkListenerApplicationEnd end) {
+        finish();
+    }
+
+    /**
+     * Stops recording at the end of a run on a SparkContext that goes on (another run may follow and would
+     * otherwise land in this run's sink): waits until Spark's listener bus has delivered what the run posted,
+     * stops listening, then hands over the iterations still open and closes the sink, as the application's
+     * end would. A bus that does not drain within {@code timeout} costs the last iteration's stage times only.
+     */
+    public void detach(SparkContext sc, Duration timeout) {
+        try {
+            // Spark's own wait (private[spark] in Scala, so public to Java): no public call drains the bus.
+            sc.listenerBus().waitUntilEmpty(timeout.toMillis());
+        } catch (TimeoutException e) {
+            // Keep going: what arrived so far is written below.
+        }
+        sc.removeSparkListener(this);
+        synchronized (this) {
+            finish();
+        }
+    }
+
+    private void finish() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         List.copyOf(open.keySet()).forEach(this::emit);
         try {
             sink.close();

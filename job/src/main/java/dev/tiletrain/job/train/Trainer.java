@@ -49,6 +49,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Trainer {
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+    /** How long the end of a run waits for Spark to deliver its last events to the stage-times listener. */
+    private static final Duration LISTENER_DRAIN = Duration.ofSeconds(30);
 
     private Trainer() {}
 
@@ -122,12 +124,13 @@ public final class Trainer {
             Path dir = store.get().dir();
             metrics = Optional.of(MetricsCsv.create(dir.getFileSystem(sc.hadoopConfiguration()), dir,
                     sc.sc().applicationId(), emulated));
-            sc.sc().addSparkListener(new StageTimesListener(metrics.get()));
             RunReport.writePlan(store.get().fileSystem(), dir, PlanTable.describe(setup.plan(), setup.spec().imagesPerPass(),
                     setup.prediction()));
         } else {
             LOG.warn("no {}: neither checkpoints nor the final weights will be saved", ConfKeys.CHECKPOINT_DIR.name());
         }
+        Optional<StageTimesListener> stageTimes = metrics.map(StageTimesListener::new);
+        stageTimes.ifPresent(sc.sc()::addSparkListener);
 
         Broadcast<RunSpec> spec = sc.broadcast(setup.spec());
         Broadcast<float[]> weights = sc.broadcast(model.layout().flattenLeading(setup.tiledParameters()));
@@ -208,12 +211,18 @@ public final class Trainer {
             sc.clearJobGroup();
             release(weights);
             release(spec);
+            // The application may go on with another run: this run's listeners leave with it.
+            sc.sc().removeSparkListener(executorPeaks);
+            stageTimes.ifPresent(l -> l.detach(sc.sc(), LISTENER_DRAIN));
         }
         check.map(PredictionCheck::report).filter(r -> !r.isEmpty()).ifPresent(r -> LOG.info(r.stripTrailing()));
         Optional<Path> last = Optional.empty();
         if (store.isPresent()) {
             if (lastSaved != iterations) {
                 save(store.get(), iterations, seen.after(iterations), lastSaved, model, optimizer);
+            } else {
+                // Saved inside the loop, before Spark's events of the last iteration were in: now they are.
+                RunReport.write(store.get().fileSystem(), store.get().dir());
             }
             last = Optional.of(checkpointDir(store.get(), iterations));
             LOG.info("final weights: {}", TrainCheckpoint.writeFinal(store.get(), seen.after(iterations), model));

@@ -31,11 +31,21 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * <pre>{@code @RegisterExtension static final LoopbackClusterExtension CLUSTER = new LoopbackClusterExtension(2);}</pre>
  */
 public final class LoopbackClusterExtension implements BeforeAllCallback, AfterAllCallback {
+    /**
+     * The JIT option of the test clusters' executors and of the drivers the tests start: C1 only. A test trains a
+     * few iterations of a tiny network, and C2's compilations of Spark, Netty, Kryo and tiletrain take more CPU
+     * than the run (3 executors and a driver warming up on 2 cores: iteration 1 took ~10 s with C2, 4–6 s
+     * without). Results are the same bits in every tier: Java's float arithmetic is strict (JLS 15.4).
+     */
+    public static final String QUICK_JIT = "-XX:TieredStopAtLevel=1";
+
     private final int workers;
     private final DeviceLimits limits;
     private final String name;
     private final boolean secured;
     private LoopbackCluster cluster;
+    /** The test class that registered the extension; its {@code @Nested} classes share its cluster. */
+    private Class<?> owner;
     private ClusterLayout layout;
     private LoopbackCluster.Running running;
     private ClusterSpec spec;
@@ -88,6 +98,10 @@ public final class LoopbackClusterExtension implements BeforeAllCallback, AfterA
 
     @Override
     public void beforeAll(ExtensionContext context) {
+        if (owner != null) {
+            return; // A @Nested class of the class that registered it: that class's cluster serves it too.
+        }
+        owner = context.getRequiredTestClass();
         if (limits.any()) {
             Optional<String> why = noTestBedHere();
             assumeTrue(why.isEmpty(), () -> why.get());
@@ -109,6 +123,10 @@ public final class LoopbackClusterExtension implements BeforeAllCallback, AfterA
 
     @Override
     public void afterAll(ExtensionContext context) {
+        if (context.getRequiredTestClass() != owner) {
+            return; // A @Nested class's end: its enclosing class still runs on the cluster.
+        }
+        owner = null;
         if (cluster == null) {
             return; // Skipped.
         }
@@ -181,6 +199,7 @@ public final class LoopbackClusterExtension implements BeforeAllCallback, AfterA
                 .set("spark.driver.host", driverHost())
                 .set("spark.driver.bindAddress", driverHost())
                 .set("spark.executor.memory", "512m")
+                .set("spark.executor.extraJavaOptions", QUICK_JIT)
                 .set("spark.executor.extraClassPath", String.join(File.pathSeparator,
                         module.resolve("target/classes").toString(), module.resolve("target/test-classes").toString(),
                         module.resolve("../ops/target/classes").normalize().toString(),

@@ -140,7 +140,8 @@ class EmulatedClusterIT {
         Path onTestBed = temp.resolve("testbed");
         meter().resetPeaks();
         List<String> command = new ArrayList<>(List.of(
-                LoopbackClusterExtension.moduleDir().getParent().resolve("submit/train").toString()));
+                LoopbackClusterExtension.moduleDir().getParent().resolve("submit/train").toString(),
+                "--conf", "spark.executor.extraJavaOptions=" + LoopbackClusterExtension.QUICK_JIT));
         fixture.sparkSettings(ITERATIONS, onTestBed).forEach((k, v) -> command.addAll(List.of("--conf", k + "=" + v)));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(temp.resolve("submit.log").toFile());

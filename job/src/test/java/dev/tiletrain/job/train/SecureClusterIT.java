@@ -240,12 +240,13 @@ class SecureClusterIT {
             Map<String, String> settings) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 LoopbackClusterExtension.moduleDir().getParent().resolve("submit/train").toString(),
-                "--conf", "spark.executor.memory=512m"));
+                "--conf", "spark.executor.memory=512m",
+                "--conf", "spark.executor.extraJavaOptions=" + LoopbackClusterExtension.QUICK_JIT));
         command.addAll(options);
         settings.forEach((k, v) -> command.addAll(List.of("--conf", k + "=" + v)));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().put("TILETRAIN_CLUSTER_DIR", clusterDir.toString());
-        builder.environment().put("TILETRAIN_DRIVER_OPTS", "-Xmx1g");
+        builder.environment().put("TILETRAIN_DRIVER_OPTS", "-Xmx1g " + LoopbackClusterExtension.QUICK_JIT);
         builder.environment().remove(ClusterSecurity.SECRET_ENV);
         builder.environment().putAll(environment);
         return builder.start();

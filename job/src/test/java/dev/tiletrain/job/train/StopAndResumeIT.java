@@ -121,6 +121,7 @@ class StopAndResumeIT {
         List<String> command = new ArrayList<>(List.of("env", "--default-signal=INT",
                 root.resolve("submit/train").toString(), "--master", CLUSTER.masterUrl(),
                 "--conf", "spark.executor.memory=512m",
+                "--conf", "spark.executor.extraJavaOptions=" + LoopbackClusterExtension.QUICK_JIT,
                 "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.driver.bindAddress=127.0.0.1",
                 "--conf", "spark.tiletrain.masterWebUi=" + CLUSTER.masterWebUi(),
                 "--conf", "spark.tiletrain.checkpoint.every=1"));
@@ -135,7 +136,7 @@ class StopAndResumeIT {
     private record Run(Process process, StringBuffer text, Thread reader) {
         static Run start(List<String> command) throws IOException {
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-            builder.environment().put("TILETRAIN_DRIVER_OPTS", "-Xmx1g");
+            builder.environment().put("TILETRAIN_DRIVER_OPTS", "-Xmx1g " + LoopbackClusterExtension.QUICK_JIT);
             // submit/train gives the driver the secret of the cluster in this directory, which --master names.
             builder.environment().put("TILETRAIN_CLUSTER_DIR", CLUSTER.layout().root().toString());
             Process p = builder.start();

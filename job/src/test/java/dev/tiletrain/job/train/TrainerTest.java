@@ -68,6 +68,45 @@ class TrainerTest {
         assertTrue(TrainingFixture.relative(spark, untiled, initial) <= 1e-4, "updates vs untiled");
     }
 
+    /**
+     * Two runs on one SparkContext: each ends with its own metrics CSVs complete (the last iteration's row written
+     * before the run returns, not at the application's end) and untouched by the next run, and both train the
+     * same weights.
+     */
+    @Test
+    void runsOneAfterAnotherOnOneContextKeepTheirMetricsApart() throws Exception {
+        TrainingFixture f = TrainingFixture.generate(temp.resolve("data"));
+        int iterations = 2;
+        SparkConf conf = TrainJob.configure(new SparkConf().setMaster("local[2]").setAppName("trainer runs test")
+                .set("spark.ui.enabled", "false"));
+        f.sparkSettings(iterations, temp.resolve("first")).forEach(conf::set);
+        java.nio.file.Path first = temp.resolve("first"), second = temp.resolve("second");
+        try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+            Trainer.Outcome one = Trainer.run(sc, TiletrainConf.from(conf), false);
+            List<String> firstRows = iterationRows(first);
+            assertEquals(List.of("1", "2"), firstRows.stream().map(r -> r.substring(0, r.indexOf(','))).toList(),
+                    "the first run's iterations, all written when it returned");
+            conf.set("spark.tiletrain.checkpoint.dir", second.toUri().toString());
+            Trainer.Outcome two = Trainer.run(sc, TiletrainConf.from(conf), false);
+            assertEquals(firstRows, iterationRows(first), "the second run wrote nothing into the first's CSV");
+            assertEquals(iterations, iterationRows(second).size(), "the second run's iterations");
+            assertArrayEquals(f.weights(java.nio.file.Path.of(new Path(one.checkpoint().orElseThrow(),
+                    TrainCheckpoint.WEIGHTS).toUri())), f.weights(java.nio.file.Path.of(new Path(
+                    two.checkpoint().orElseThrow(), TrainCheckpoint.WEIGHTS).toUri())), "the same training twice");
+        }
+    }
+
+    /** The rows (no header) of the one iterations CSV in a checkpoint directory. */
+    private static List<String> iterationRows(java.nio.file.Path dir) throws java.io.IOException {
+        try (var files = java.nio.file.Files.list(dir)) {
+            List<java.nio.file.Path> csv = files.filter(p -> p.getFileName().toString().endsWith("-iterations.csv"))
+                    .toList();
+            assertEquals(1, csv.size(), "one iterations CSV in " + dir);
+            List<String> lines = java.nio.file.Files.readAllLines(csv.get(0));
+            return lines.subList(1, lines.size());
+        }
+    }
+
     @Test
     void trainingFromAWeightsFileGoesOnFromItsImagesSeen() throws Exception {
         // Darknet's schedule: tiny-test.cfg's policy=steps rate is a 100th at batch number 61729 of what it is at
