@@ -79,8 +79,8 @@ class TrainerTest {
         int iterations = 2;
         SparkConf conf = TrainJob.configure(new SparkConf().setMaster("local[2]").setAppName("trainer runs test")
                 .set("spark.ui.enabled", "false"));
-        f.sparkSettings(iterations, temp.resolve("first")).forEach(conf::set);
         java.nio.file.Path first = temp.resolve("first"), second = temp.resolve("second");
+        f.sparkSettings(iterations, first).forEach(conf::set);
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
             Trainer.Outcome one = Trainer.run(sc, TiletrainConf.from(conf), false);
             List<String> firstRows = iterationRows(first);
