@@ -177,7 +177,7 @@ public final class BatchNorm implements Layer {
                     acc[1] = 0;
                     for (int k = 0; k < runs; k++) {
                         int i = x.index(b, ch, r.y1() + k, r.x1());
-                        sumAndSquares(x.data, i, i + run, acc);
+                        ChannelSums.sumAndSquares(x.data, i, i + run, acc);
                     }
                     sum[ch] += acc[0];
                     sq[ch] += acc[1];
@@ -318,7 +318,7 @@ public final class BatchNorm implements Layer {
                     if (activate) {
                         activation.backward(y.data, dy.data, dz.data, from, from + area);
                     }
-                    sumAndProducts(dz.data, x.data, from, from + area, mu, s, acc);
+                    ChannelSums.sumAndProducts(dz.data, x.data, from, from + area, mu, s, acc);
                     sdz[ch] += acc[0];
                     sdzx[ch] += acc[1];
                 }
@@ -328,7 +328,7 @@ public final class BatchNorm implements Layer {
     }
 
     // The loops below index every array alike, which C2 (Java 17) needs to vectorize a loop over several
-    // arrays (measured 16× on the division loop); the sums run four partial sums to overlap the additions.
+    // arrays (measured 16× on the division loop); the per-channel sums are ChannelSums's.
     // x̂ = (x − μ)/s is Darknet's normalization in Darknet's order: subtract the mean, divide (not multiply by
     // a reciprocal).
 
@@ -352,54 +352,6 @@ public final class BatchNorm implements Layer {
         for (int i = from; i < to; i++) {
             d[i] = direct * dz[i] - (meanTerm + (x[i] - mu) / s * varTerm);
         }
-    }
-
-    /** Adds Σx and Σx² over x[from, to), in double, to acc[0] and acc[1]. */
-    private static void sumAndSquares(float[] x, int from, int to, double[] acc) {
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0, q0 = 0, q1 = 0, q2 = 0, q3 = 0;
-        int i = from;
-        for (; i + 3 < to; i += 4) {
-            double v0 = x[i], v1 = x[i + 1], v2 = x[i + 2], v3 = x[i + 3];
-            s0 += v0;
-            s1 += v1;
-            s2 += v2;
-            s3 += v3;
-            q0 += v0 * v0;
-            q1 += v1 * v1;
-            q2 += v2 * v2;
-            q3 += v3 * v3;
-        }
-        for (; i < to; i++) {
-            double v = x[i];
-            s0 += v;
-            q0 += v * v;
-        }
-        acc[0] += (s0 + s1) + (s2 + s3);
-        acc[1] += (q0 + q1) + (q2 + q3);
-    }
-
-    /** Sets acc[0] and acc[1] to Σdz and Σdz·x̂ over [from, to), in double. */
-    private static void sumAndProducts(float[] dz, float[] x, int from, int to, float mu, float s, double[] acc) {
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0, p0 = 0, p1 = 0, p2 = 0, p3 = 0;
-        int i = from;
-        for (; i + 3 < to; i += 4) {
-            double g0 = dz[i], g1 = dz[i + 1], g2 = dz[i + 2], g3 = dz[i + 3];
-            s0 += g0;
-            s1 += g1;
-            s2 += g2;
-            s3 += g3;
-            p0 += g0 * ((x[i] - mu) / s);
-            p1 += g1 * ((x[i + 1] - mu) / s);
-            p2 += g2 * ((x[i + 2] - mu) / s);
-            p3 += g3 * ((x[i + 3] - mu) / s);
-        }
-        for (; i < to; i++) {
-            double g = dz[i];
-            s0 += g;
-            p0 += g * ((x[i] - mu) / s);
-        }
-        acc[0] = (s0 + s1) + (s2 + s3);
-        acc[1] = (p0 + p1) + (p2 + p3);
     }
 
     /** Darknet's rolling update after a training forward with batch statistics {@code st}. */
