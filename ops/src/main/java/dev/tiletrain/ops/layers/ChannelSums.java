@@ -110,15 +110,8 @@ final class ChannelSums {
             s15 += v15;
             q15 += v15 * v15;
         }
-        double sum = total(s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, s15);
-        double squares = total(q0, q1, q2, q3, q4, q5, q6, q7, q8, q9, q10, q11, q12, q13, q14, q15);
-        for (; i < to; i++) {
-            double v = x[i];
-            sum += v;
-            squares += v * v;
-        }
-        acc[0] += sum;
-        acc[1] += squares;
+        addLastRound(x, i, to, total(s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, s15),
+                total(q0, q1, q2, q3, q4, q5, q6, q7, q8, q9, q10, q11, q12, q13, q14, q15), acc);
     }
 
     /** {@link #sumAndProducts} by scalar loops. */
@@ -178,8 +171,26 @@ final class ChannelSums {
             g15 += d15;
             p15 += d15 * ((x[i + 15] - mu) / s);
         }
-        double sum = total(g0, g1, g2, g3, g4, g5, g6, g7, g8, g9, g10, g11, g12, g13, g14, g15);
-        double products = total(p0, p1, p2, p3, p4, p5, p6, p7, p8, p9, p10, p11, p12, p13, p14, p15);
+        setLastRound(dz, x, i, to, mu, s, total(g0, g1, g2, g3, g4, g5, g6, g7, g8, g9, g10, g11, g12, g13, g14, g15),
+                total(p0, p1, p2, p3, p4, p5, p6, p7, p8, p9, p10, p11, p12, p13, p14, p15), acc);
+    }
+
+    // Both ways end alike: the partial sums' totals, then the last, short round [i, to) in order.
+
+    /** acc[0] += sum + Σx, acc[1] += squares + Σx² over the last round x[i, to), added in order. */
+    static void addLastRound(float[] x, int i, int to, double sum, double squares, double[] acc) {
+        for (; i < to; i++) {
+            double v = x[i];
+            sum += v;
+            squares += v * v;
+        }
+        acc[0] += sum;
+        acc[1] += squares;
+    }
+
+    /** acc[0] = sum + Σdz, acc[1] = products + Σdz·x̂ over the last round [i, to), added in order. */
+    static void setLastRound(float[] dz, float[] x, int i, int to, float mu, float s, double sum, double products,
+                             double[] acc) {
         for (; i < to; i++) {
             double d = dz[i];
             sum += d;

@@ -71,14 +71,7 @@ final class VectorChannelSums {
         q1.intoArray(qPartials, LANES);
         q2.intoArray(qPartials, 2 * LANES);
         q3.intoArray(qPartials, 3 * LANES);
-        double sum = ChannelSums.total(sPartials), squares = ChannelSums.total(qPartials);
-        for (; i < to; i++) {
-            double v = x[i];
-            sum += v;
-            squares += v * v;
-        }
-        acc[0] += sum;
-        acc[1] += squares;
+        ChannelSums.addLastRound(x, i, to, ChannelSums.total(sPartials), ChannelSums.total(qPartials), acc);
     }
 
     static void sumAndProducts(float[] dz, float[] x, int from, int to, float mu, float s, double[] acc) {
@@ -105,14 +98,7 @@ final class VectorChannelSums {
         p1.intoArray(pPartials, LANES);
         p2.intoArray(pPartials, 2 * LANES);
         p3.intoArray(pPartials, 3 * LANES);
-        double sum = ChannelSums.total(gPartials), products = ChannelSums.total(pPartials);
-        for (; i < to; i++) {
-            double d = dz[i];
-            sum += d;
-            products += d * ((x[i] - mu) / s);
-        }
-        acc[0] = sum;
-        acc[1] = products;
+        ChannelSums.setLastRound(dz, x, i, to, mu, s, ChannelSums.total(gPartials), ChannelSums.total(pPartials), acc);
     }
 
     /** a[i .. i + 4) as doubles. */
