@@ -19,6 +19,9 @@ public final class ScalingCommand {
             Reads every run directory under --runs (row.properties and the run's iterations CSV, as
             submit/scaling leaves them) and writes scaling.md, scaling.csv and a chart per configuration
             (speed-up and peak memory per device against the number of devices) into --out (default: --runs).
+            Beside each Spark run's speed-up over the same configuration on one device: the seconds per
+            iteration of the untiled tail on the driver, and Amdahl's bound, the speed-up its devices would
+            reach if all but the one-device run's tail were divided among them, with the share of it reached.
             Each Spark run's prediction is the cost model's now, for devices of --profile (default
             conf/profiles/pi3-emulated.properties) with the run's link rate; its cfg is <model>.cfg in
             --cfg-dir (default conf).

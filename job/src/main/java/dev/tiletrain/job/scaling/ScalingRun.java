@@ -95,6 +95,15 @@ record ScalingRun(String name, Properties row, List<Map<String, String>> iterati
         return inProcess() ? median(column(TrainingCsv.WALL_MS)) / 1000 : median(column("seconds"));
     }
 
+    /**
+     * Median seconds per iteration the driver spends in the untiled tail: work no added device shares. Empty for
+     * the in-process trainer and for a CSV without the column.
+     */
+    OptionalDouble tailSeconds() {
+        List<Double> tail = inProcess() ? List.of() : column("tail_seconds");
+        return tail.isEmpty() ? OptionalDouble.empty() : OptionalDouble.of(median(tail));
+    }
+
     /** Spark's share of an iteration: its overhead beyond the tasks over the iteration's time. */
     OptionalDouble sparkShare() {
         if (inProcess()) {

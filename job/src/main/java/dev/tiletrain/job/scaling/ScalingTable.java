@@ -27,8 +27,9 @@ import org.jfree.data.xy.XYSeriesCollection;
 
 /**
  * The scaling table of {@code submit/scaling}: one row per run — iteration time, speed-up over the same
- * configuration on one device, per-device peak memory and its cut, bytes over each link, Spark's share, and
- * the cost model's prediction of each with its error — as Markdown and CSV, and the speed-up and memory per
+ * configuration on one device, the untiled tail's time and the speed-up Amdahl's law allows with it, per-device
+ * peak memory and its cut, bytes over each link, Spark's share, and the cost model's prediction of each with its
+ * error — as Markdown and CSV, and the speed-up and memory per
  * device against the number of devices, measured beside predicted, as a PNG chart per configuration.
  */
 public final class ScalingTable {
@@ -67,11 +68,11 @@ public final class ScalingTable {
         Files.createDirectories(out);
         List<Path> written = new ArrayList<>();
         StringBuilder md = new StringBuilder("| model | batch (passes) | link | BN | grouping | devices | engine | "
-                + "s/iteration | speed-up | peak MiB: device 1 / others | memory cut | link MB/iteration (max) | "
-                + "Spark's share | predicted s (error) | predicted link MB (error) |\n"
-                + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + "s/iteration | speed-up | tail s | Amdahl's bound (reached) | peak MiB: device 1 / others | memory cut | "
+                + "link MB/iteration (max) | Spark's share | predicted s (error) | predicted link MB (error) |\n"
+                + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         StringBuilder csv = new StringBuilder("model,size,batch,subdivisions,link,bn,grouping,devices,engine,seconds,"
-                + "speedup,peak_mib_device1,peak_mib_others,memory_cut,link_mb_max,spark_share,predicted_seconds,"
+                + "speedup,tail_seconds,amdahl_bound,peak_mib_device1,peak_mib_others,memory_cut,link_mb_max,spark_share,predicted_seconds,"
                 + "predicted_link_mb\n");
         Map<String, List<ScalingRun>> groups = new LinkedHashMap<>();
         for (ScalingRun r : runs) {
@@ -86,6 +87,8 @@ public final class ScalingTable {
             for (ScalingRun r : rows) {
                 double s = r.seconds();
                 double speedup = base == null ? Double.NaN : base.seconds() / s;
+                OptionalDouble tail = r.tailSeconds();
+                double bound = base == null ? Double.NaN : amdahlBound(base, r.devices());
                 double[] peaks = r.peakMiB();
                 double others = 0;
                 for (int d = 1; d < peaks.length; d++) {
@@ -98,10 +101,13 @@ public final class ScalingTable {
                 OptionalDouble ps = p.map(x -> OptionalDouble.of(x.iterationSeconds())).orElse(OptionalDouble.empty());
                 OptionalDouble pl = p.map(x -> OptionalDouble.of(Arrays.stream(x.linkBytes()).max().orElse(0)))
                         .orElse(OptionalDouble.empty());
-                md.append(String.format(Locale.ROOT, "| %s %d² | %d (%d) | %s | %s | %s | %d | %s | %.2f | %s | %.0f / %s | %s | "
-                        + "%s | %s | %s | %s |%n", r.get("model"), Integer.parseInt(r.get("size")),
+                md.append(String.format(Locale.ROOT, "| %s %d² | %d (%d) | %s | %s | %s | %d | %s | %.2f | %s | %s | %s | "
+                        + "%.0f / %s | %s | %s | %s | %s | %s |%n", r.get("model"), Integer.parseInt(r.get("size")),
                         Integer.parseInt(r.get("batch")), Integer.parseInt(r.get("subdivisions")), r.get("link"),
-                        r.get("bn"), r.get("grouping"), r.devices(), r.get("engine"), s, ratio(speedup), peaks[0],
+                        r.get("bn"), r.get("grouping"), r.devices(), r.get("engine"), s, ratio(speedup),
+                        tail.isPresent() ? String.format(Locale.ROOT, "%.2f", tail.getAsDouble()) : "-",
+                        r.inProcess() || Double.isNaN(bound) ? "-" : String.format(Locale.ROOT, "%s (%.0f%%)", ratio(bound),
+                                100 * speedup / bound), peaks[0],
                         peaks.length > 1 ? String.format(Locale.ROOT, "%.0f", others) : "-", ratio(cut),
                         link > 0 ? String.format(Locale.ROOT, "%.1f", link) : "-",
                         share.isPresent() ? String.format(Locale.ROOT, "%.0f%%", 100 * share.getAsDouble()) : "-",
@@ -109,7 +115,8 @@ public final class ScalingTable {
                                 : OptionalDouble.empty(), link)));
                 csv.append(String.join(",", r.get("model"), r.get("size"), r.get("batch"), r.get("subdivisions"),
                         r.get("link"), r.get("bn"), r.get("grouping"), Integer.toString(r.devices()), r.get("engine"),
-                        number(s), number(speedup), number(peaks[0]), number(others), number(cut), number(link),
+                        number(s), number(speedup), tail.isPresent() ? number(tail.getAsDouble()) : "",
+                        r.inProcess() ? "" : number(bound), number(peaks[0]), number(others), number(cut), number(link),
                         share.isPresent() ? number(share.getAsDouble()) : "",
                         ps.isPresent() ? number(ps.getAsDouble()) : "",
                         pl.isPresent() ? number(pl.getAsDouble() / 1e6) : "")).append('\n');
@@ -126,6 +133,21 @@ public final class ScalingTable {
         written.add(0, csvFile);
         written.add(0, mdFile);
         return written;
+    }
+
+    /**
+     * The speed-up Amdahl's law allows on {@code devices} devices when the part of the one-device run that
+     * stays on one device is its untiled tail: 1 / (f + (1 − f) / devices), f the tail's share of {@code base}'s
+     * iteration. Everything else counts as divisible, Spark's own costs too, so the bound is generous. NaN when
+     * the base has no tail time.
+     */
+    static double amdahlBound(ScalingRun base, int devices) {
+        OptionalDouble tail = base.tailSeconds();
+        if (tail.isEmpty()) {
+            return Double.NaN;
+        }
+        double f = Math.min(1, tail.getAsDouble() / base.seconds());
+        return 1 / (f + (1 - f) / devices);
     }
 
     /**

@@ -44,13 +44,22 @@ final class ScalingRuns {
 
     /** An iterations CSV of a Spark run: seconds per iteration, 25 % of it Spark's, per device link bytes and peak. */
     static String sparkCsv(double[] seconds, double[] peaks) {
-        StringBuilder csv = new StringBuilder("iteration,seconds,spark_overhead_ms");
+        return sparkCsv(seconds, peaks, Double.NaN);
+    }
+
+    /** The same with {@code tailShare} of each iteration in the driver's untiled tail (no such column when NaN). */
+    static String sparkCsv(double[] seconds, double[] peaks, double tailShare) {
+        boolean tail = !Double.isNaN(tailShare);
+        StringBuilder csv = new StringBuilder("iteration,seconds,spark_overhead_ms" + (tail ? ",tail_seconds" : ""));
         for (int d = 1; d <= peaks.length; d++) {
             csv.append(",device-").append(d).append("_link_bytes,device-").append(d).append("_peak_mb");
         }
         csv.append('\n');
         for (int i = 0; i < seconds.length; i++) {
             csv.append(i + 1).append(',').append(seconds[i]).append(',').append(seconds[i] * 250);
+            if (tail) {
+                csv.append(',').append(seconds[i] * tailShare);
+            }
             for (double peak : peaks) {
                 csv.append(',').append(2_000_000).append(',').append(peak);
             }

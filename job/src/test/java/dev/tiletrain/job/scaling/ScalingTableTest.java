@@ -39,21 +39,42 @@ class ScalingTableTest {
         List<Path> written = table.write(dir.resolve("out"));
 
         String md = Files.readString(dir.resolve("out/scaling.md"));
-        assertTrue(md.contains("| 2 | spark | 5.00 | 2.00× | 450 / 300 | 2.00× | 2.0 | 25% |"), md);
-        assertTrue(md.contains("| 1 | in-process | 7.00 | 1.43× | 650 / - |"), md);
-        assertTrue(md.contains("| 2 | spark-insecure | 4.00 | 2.50× | 450 / 300 |"), md);
+        assertTrue(md.contains("| 2 | spark | 5.00 | 2.00× | - | - | 450 / 300 | 2.00× | 2.0 | 25% |"), md);
+        assertTrue(md.contains("| 1 | in-process | 7.00 | 1.43× | - | - | 650 / - |"), md);
+        assertTrue(md.contains("| 2 | spark-insecure | 4.00 | 2.50× | - | - | 450 / 300 |"), md);
         // The prediction is the cost model's now, for the row's plan and link, beside the measured 5 s.
         ScalingRun two = table.runs().stream().filter(r -> r.name().equals("02")).findFirst().orElseThrow();
         TrainingPlan plan = two.plan().orElseThrow();
         assertEquals("0-1,2-3", plan.grouping().toString());
         double predicted = new CostModel(ScalingRuns.profile().withLink(478), 2).predict(plan, 4, 2)
                 .iterationSeconds();
-        assertTrue(md.contains(String.format(Locale.ROOT, "| 5.00 | 2.00× | 450 / 300 | 2.00× | 2.0 | 25%% | %.2f (%+.0f%%) |",
+        assertTrue(md.contains(String.format(Locale.ROOT, "| 5.00 | 2.00× | - | - | 450 / 300 | 2.00× | 2.0 | 25%% | %.2f (%+.0f%%) |",
                 predicted, 100 * (predicted - 5) / 5)), md);
         List<String> csv = Files.readAllLines(dir.resolve("out/scaling.csv"));
         assertEquals(5, csv.size());
         assertTrue(written.contains(dir.resolve("out/scaling-1.png")));
         assertTrue(Files.size(dir.resolve("out/scaling-1.png")) > 0);
+    }
+
+    /**
+     * Amdahl's bound comes from the one-device run's tail: half of its 10 s stays on one device, so 4 devices can
+     * be at most 1 / (0.5 + 0.5 / 4) = 1.6× faster; 8 s an iteration on 4 (1.25×) reaches 78 % of it.
+     */
+    @Test
+    void amdahlsBoundIsTheOneDeviceRunsTailShareSpreadOverTheDevices() throws IOException {
+        ScalingRuns.write(dir, "01", "spark", 1, "1x1", "L0-1", "478mbit",
+                ScalingRuns.sparkCsv(new double[] {30, 20, 10, 10, 10}, new double[] {900}, 0.5));
+        ScalingRuns.write(dir, "04", "spark", 4, "2x2", "L0-1", "478mbit",
+                ScalingRuns.sparkCsv(new double[] {30, 20, 8, 8, 8}, new double[] {450, 300, 300, 300}, 0.5));
+
+        ScalingTable.read(dir, ScalingRuns.CFG_DIR, ScalingRuns.profile()).write(dir.resolve("out"));
+
+        String md = Files.readString(dir.resolve("out/scaling.md"));
+        assertTrue(md.contains("| 1 | spark | 10.00 | 1.00× | 5.00 | 1.00× (100%) |"), md);
+        assertTrue(md.contains("| 4 | spark | 8.00 | 1.25× | 4.00 | 1.60× (78%) |"), md);
+        List<String> csv = Files.readAllLines(dir.resolve("out/scaling.csv"));
+        assertTrue(csv.get(0).contains(",speedup,tail_seconds,amdahl_bound,"), csv.get(0));
+        assertTrue(csv.get(2).contains(",1.250,4.000,1.600,"), csv.get(2));
     }
 
     /** A row's plan is rebuilt with its batch-norm mode: a frozen row's has no sync steps to predict. */
