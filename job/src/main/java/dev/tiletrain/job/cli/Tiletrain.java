@@ -19,29 +19,34 @@ public final class Tiletrain {
 
     private record Entry(String summary, Command command) {}
 
+    /**
+     * Lambdas, not method references: a method reference loads its class when the table is built, and some
+     * commands' classes need Hadoop, which the training jar leaves to Spark; {@code backprop} runs from the jar
+     * alone on a device ({@code submit/arm-check}).
+     */
     private static final Map<String, Entry> COMMANDS = new LinkedHashMap<>();
 
     static {
         COMMANDS.put("backprop", new Entry("one forward/backward pass of a cfg on .npy input, gradients as .npy (untiled or tiled)",
-                BackpropCommand::run));
+                (a, o, e) -> BackpropCommand.run(a, o, e)));
         COMMANDS.put("plan", new Entry("the fused-tile plan of a cfg (regions, redundancy, halo bytes) and its predicted cost",
-                PlanCommand::run));
+                (a, o, e) -> PlanCommand.run(a, o, e)));
         COMMANDS.put("train", new Entry("train a Darknet detector in this process, untiled or as fused tiles (no Spark)",
-                LocalTrainCommand::run));
+                (a, o, e) -> LocalTrainCommand.run(a, o, e)));
         COMMANDS.put("calibrate-bn", new Entry("set batch norms' rolling statistics from training images (for frozen batch norm)",
-                dev.tiletrain.job.local.CalibrateBnCommand::run));
+                (a, o, e) -> dev.tiletrain.job.local.CalibrateBnCommand.run(a, o, e)));
         COMMANDS.put("map", new Entry("mean average precision of a detector on a .data file's validation list (PASCAL VOC)",
-                dev.tiletrain.job.detect.MapCommand::run));
+                (a, o, e) -> dev.tiletrain.job.detect.MapCommand.run(a, o, e)));
         COMMANDS.put("detect", new Entry("detections on images, printed and drawn into IMAGE.predictions.png",
-                dev.tiletrain.job.detect.DetectCommand::run));
+                (a, o, e) -> dev.tiletrain.job.detect.DetectCommand.run(a, o, e)));
         COMMANDS.put("report", new Entry("rebuild a run's report.html and charts from the metrics CSVs in its directory",
-                dev.tiletrain.job.report.ReportCommand::run));
+                (a, o, e) -> dev.tiletrain.job.report.ReportCommand.run(a, o, e)));
         COMMANDS.put("scaling-table", new Entry("the scaling table and charts of the runs submit/scaling made",
-                dev.tiletrain.job.scaling.ScalingCommand::run));
-        COMMANDS.put("generate-data", new Entry("write the synthetic shapes detection set (Darknet layout)", GenerateData::run));
-        COMMANDS.put("bench", new Entry("time untiled training steps: median ms, GFLOP/s, live heap", dev.tiletrain.ops.bench.TrainStepBench::run));
-        COMMANDS.put("check-data", new Entry("read every image and label of a .data set as training will, and report", CheckData::run));
-        COMMANDS.put("profile", new Entry("measure this machine's rates into a device profile for the planner", dev.tiletrain.tiles.cli.ProfileCommand::run));
+                (a, o, e) -> dev.tiletrain.job.scaling.ScalingCommand.run(a, o, e)));
+        COMMANDS.put("generate-data", new Entry("write the synthetic shapes detection set (Darknet layout)", (a, o, e) -> GenerateData.run(a, o, e)));
+        COMMANDS.put("bench", new Entry("time untiled training steps: median ms, GFLOP/s, live heap", (a, o, e) -> dev.tiletrain.ops.bench.TrainStepBench.run(a, o, e)));
+        COMMANDS.put("check-data", new Entry("read every image and label of a .data set as training will, and report", (a, o, e) -> CheckData.run(a, o, e)));
+        COMMANDS.put("profile", new Entry("measure this machine's rates into a device profile for the planner", (a, o, e) -> dev.tiletrain.tiles.cli.ProfileCommand.run(a, o, e)));
     }
 
     private Tiletrain() {
