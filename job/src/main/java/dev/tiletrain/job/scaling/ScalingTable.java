@@ -29,8 +29,8 @@ import org.jfree.data.xy.XYSeriesCollection;
  * The scaling table of {@code submit/scaling}: one row per run — iteration time, speed-up over the same
  * configuration on one device, the untiled tail's time and the speed-up Amdahl's law allows with it, per-device
  * peak memory and its cut, bytes over each link, Spark's share, and the cost model's prediction of each with its
- * error — as Markdown and CSV, and the speed-up and memory per
- * device against the number of devices, measured beside predicted, as a PNG chart per configuration.
+ * error — as Markdown and CSV, and the speed-up and memory per device against the number of devices, measured
+ * beside predicted, as a PNG chart per configuration.
  */
 public final class ScalingTable {
     private final List<ScalingRun> runs;
