@@ -141,7 +141,7 @@ public final class ScalingTable {
      * iteration. Everything else counts as divisible, Spark's own costs too, so the bound is generous. NaN when
      * the base has no tail time.
      */
-    static double amdahlBound(ScalingRun base, int devices) {
+    private static double amdahlBound(ScalingRun base, int devices) {
         OptionalDouble tail = base.tailSeconds();
         if (tail.isEmpty()) {
             return Double.NaN;
