@@ -132,9 +132,10 @@ public final class LocalTrainCommand {
     private static int train(Arguments a, PrintStream out) throws UsageException, IOException {
         Cfg cfg = CfgParser.parse(Path.of(a.get("cfg", "conf/yolov2-tiny-voc.cfg")));
         cfg.warnings().forEach(w -> out.println("warning: " + w));
-        if (!"1".equals(System.getenv("OPENBLAS_NUM_THREADS"))) {
-            out.println("warning: OPENBLAS_NUM_THREADS is " + Optional.ofNullable(System.getenv("OPENBLAS_NUM_THREADS"))
-                    .map(v -> "'" + v + "'").orElse("unset") + ": OpenBLAS splits GEMMs over threads of its own, which"
+        String blasThreads = System.getenv("OPENBLAS_NUM_THREADS");
+        if (!"1".equals(blasThreads)) {
+            out.println("warning: OPENBLAS_NUM_THREADS is " + (blasThreads == null ? "unset" : "'" + blasThreads + "'")
+                    + ": OpenBLAS splits GEMMs over threads of its own, which"
                     + " round differently from the Spark executors' single-threaded GEMMs, so this run will not train the"
                     + " cluster's weights to the bit (submit/tiletrain sets it to 1)");
         }
