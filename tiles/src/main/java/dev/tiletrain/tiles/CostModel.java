@@ -134,13 +134,25 @@ public final class CostModel {
         return predict(plan, batch, 1);
     }
 
+    /** One pass at a time: {@link #predict(TrainingPlan, int, int, boolean)} without overlap. */
+    public Prediction predict(TrainingPlan plan, int batch, int passes) {
+        return predict(plan, batch, passes, false);
+    }
+
     /**
      * One iteration of {@code passes} passes of {@code batch} images each, as the Spark job runs it: per pass
      * the tiles' groups (tile {@code t} on device {@code t mod devices}), the untiled tail on the driver, which
      * runs on device 0 and keeps the whole model, and the tiles' gradient parts sent to it; per iteration the
      * tiled layers' new weights broadcast to the other devices and the driver's update of every parameter.
+     *
+     * <p>{@code overlapped}: a pass's tiles run while the driver computes the tail of the pass before (the job's
+     * {@code overlapPasses}). Each device with a tile then holds two passes' tile states; time is hidden only when
+     * device 0 runs no tile (fewer tiles than devices), as measured: beside the driver a tile's next forward takes
+     * the tail's CPU. With the tiles' part of a pass S and the tail T, the executors need {@code passes}·S and the
+     * driver runs one tail at a time after the first forward, so an iteration takes about max(passes·S, S +
+     * passes·T) instead of passes·(S + T): min(passes·T, (passes − 1)·S) is hidden.
      */
-    public Prediction predict(TrainingPlan plan, int batch, int passes) {
+    public Prediction predict(TrainingPlan plan, int batch, int passes, boolean overlapped) {
         Network net = plan.network();
         double[] kept = new double[devices], transients = new double[devices];
         long[] link = new long[devices];
@@ -215,10 +227,10 @@ public final class CostModel {
         // part per tile it runs.
         long[] memory = new long[devices];
         int[] tilesOn = tilesOn(tiles);
-        int others = 0;
+        int others = 0, inFlight = overlapped && passes > 1 ? 2 : 1;
         for (int d = 0; d < devices; d++) {
             if (tilesOn[d] > 0) {
-                memory[d] = (long) (2 * tiled + tiled * tilesOn[d] + kept[d] + transients[d]);
+                memory[d] = (long) (2 * tiled + tiled * tilesOn[d] + inFlight * (kept[d] + transients[d]));
                 others += d > 0 ? 1 : 0;
             }
         }
@@ -238,10 +250,12 @@ public final class CostModel {
         }
         // The tiled layers' weights, serialised once per iteration for the broadcast.
         double copySeconds = copySeconds(passes * copied + tiled);
+        double stageSeconds = (stages * profile.stageOverheadMs() + profile.passOverheadMs()) / 1000;
+        double tilesPart = compute + halo + syncSeconds(syncs) + stageSeconds;
+        double hidden = inFlight == 2 && tiles < devices ? Math.min(passes * tail, (passes - 1) * tilesPart) : 0;
         return new Prediction(memory, passes * compute, passes * halo, passes * tail, passes * syncSeconds(syncs),
-                passes * (stages * profile.stageOverheadMs() + profile.passOverheadMs()) / 1000, copySeconds,
-                passes * transfer(remoteTiles * tiled) + broadcast + update, haloBytes, passes * syncs, passes * stages,
-                redundancy, link);
+                passes * stageSeconds, copySeconds, passes * transfer(remoteTiles * tiled) + broadcast + update, hidden,
+                haloBytes, passes * syncs, passes * stages, redundancy, link);
     }
 
     /** The device that runs tile {@code tile} of {@code tiles} (see the class comment). */

@@ -26,15 +26,32 @@ public final class Planner {
     private final CostModel model;
     private final long memoryCap;
     private final int batch;
+    private final int passes;
+    private final boolean overlap;
 
-    /** The chosen plan, its prediction, and how many plans were predicted exactly. */
+    /**
+     * The chosen plan, its prediction (its {@code overlapSeconds} above 0 when it overlaps the passes), and how many
+     * plans were predicted exactly.
+     */
     public record Choice(TrainingPlan plan, Prediction prediction, int evaluated) {}
 
+    /** One pass of {@code batch} images an iteration. */
     public Planner(Network network, CostModel model, long memoryCap, int batch) {
+        this(network, model, memoryCap, batch, 1, false);
+    }
+
+    /**
+     * {@code passes} passes of {@code batch} images an iteration; with {@code overlap} a plan may also be predicted
+     * with its passes overlapped ({@link CostModel#predict(TrainingPlan, int, int, boolean)}), which holds two
+     * passes' tile states, and is then chosen when that is faster and still fits the cap.
+     */
+    public Planner(Network network, CostModel model, long memoryCap, int batch, int passes, boolean overlap) {
         this.network = network;
         this.model = model;
         this.memoryCap = memoryCap;
         this.batch = batch;
+        this.passes = passes;
+        this.overlap = overlap;
     }
 
     /**
@@ -63,7 +80,7 @@ public final class Planner {
         Choice best = null;
         long smallest = Long.MAX_VALUE;
         for (TrainingPlan p : candidates) {
-            Prediction pr = model.predict(p, batch);
+            Prediction pr = predict(p);
             smallest = Math.min(smallest, pr.peakMemory());
             if (pr.peakMemory() <= memoryCap
                     && (best == null || pr.iterationSeconds() < best.prediction().iterationSeconds())) {
@@ -77,6 +94,21 @@ public final class Planner {
                     + candidates.size() + " candidates needs " + mb(smallest) + " (use a smaller batch, a finer grid or more devices)");
         }
         return best;
+    }
+
+    /**
+     * {@code plan} one pass at a time, or with its passes overlapped where the planner may overlap them, that is
+     * faster and both passes' tile states fit the cap.
+     */
+    public Prediction predict(TrainingPlan plan) {
+        Prediction serial = model.predict(plan, batch, passes);
+        if (overlap) {
+            Prediction overlapped = model.predict(plan, batch, passes, true);
+            if (overlapped.peakMemory() <= memoryCap && overlapped.iterationSeconds() < serial.iterationSeconds()) {
+                return overlapped;
+            }
+        }
+        return serial;
     }
 
     /** Every N×M grid with N·M ≤ devices. */

@@ -6,13 +6,15 @@ package dev.tiletrain.tiles;
  * parameters (see {@link CostModel}); per-boundary halo bytes count one pass in one direction (backward
  * moves as much); {@code linkBytes} is what each device's link carries in the iteration, in and out;
  * {@code stageSeconds} is Spark's fixed cost of the iteration: per stage and per pass; {@code copySeconds} is
- * the CPU time of moving tensors through Spark beside the links' time.
+ * the CPU time of moving tensors through Spark beside the links' time; {@code overlapSeconds} is the time
+ * overlapped passes hide (tiles of one pass while the driver runs another's tail), 0 one pass at a time.
  */
 public record Prediction(long[] deviceMemory, double computeSeconds, double haloSeconds, double tailSeconds,
                          double syncSeconds, double stageSeconds, double copySeconds, double reduceSeconds,
-                         long[] haloBytes, int syncRounds, int stages, double[] redundancy, long[] linkBytes) {
+                         double overlapSeconds, long[] haloBytes, int syncRounds, int stages, double[] redundancy, long[] linkBytes) {
     public double iterationSeconds() {
-        return computeSeconds + haloSeconds + tailSeconds + syncSeconds + stageSeconds + copySeconds + reduceSeconds;
+        return computeSeconds + haloSeconds + tailSeconds + syncSeconds + stageSeconds + copySeconds + reduceSeconds
+                - overlapSeconds;
     }
 
     public long peakMemory() {

@@ -2,6 +2,7 @@ package dev.tiletrain.tiles;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tiletrain.ops.layers.BatchNorm;
 import dev.tiletrain.ops.layers.Layer;
@@ -105,6 +106,36 @@ class CostModelTest {
         assertArrayEquals(new long[] {two.deviceMemory()[0] - executor, executor, executor, 0}, four.deviceMemory());
         assertArrayEquals(new long[] {2 * (two.linkBytes()[0] - haloBytes(two)), two.linkBytes()[1],
                 two.linkBytes()[1], 0}, four.linkBytes());
+    }
+
+    @Test
+    void overlappedPassesHideTheShorterOfTailsAndTilesWhenTheDriversDeviceRunsNoTile() {
+        TrainingPlan plan = TrainingPlan.of(twoConvBlocks(), Grouping.parse("0-0,1-1"), new Grid(1, 2));
+        int passes = 3;
+        Prediction serial = new CostModel(unitProfile(), 4).predict(plan, BATCH, passes);
+        Prediction overlapped = new CostModel(unitProfile(), 4).predict(plan, BATCH, passes, true);
+        // Per pass the tiles' part S (compute, halos, syncs, stages and the pass's overhead) and the tail T: the
+        // executors run 3 S, the driver 3 T after the first forward; min(3 T, 2 S) of 3 (S + T) is hidden.
+        double tiles = (serial.computeSeconds() + serial.haloSeconds() + serial.syncSeconds() + serial.stageSeconds())
+                / passes;
+        double hidden = Math.min(serial.tailSeconds(), (passes - 1) * tiles);
+        assertTrue(hidden > 0);
+        assertEquals(hidden, overlapped.overlapSeconds(), EXACT);
+        assertEquals(serial.iterationSeconds() - hidden, overlapped.iterationSeconds(), EXACT);
+        // Devices 1 and 2 hold two passes' tile states (all but the broadcast weights, the model's copy and a
+        // gradient part: 3 × 82 floats); the driver's device and the idle one as before.
+        long weights = 3 * 4 * 82;
+        assertArrayEquals(new long[] {serial.deviceMemory()[0], 2 * serial.deviceMemory()[1] - weights,
+                2 * serial.deviceMemory()[2] - weights, 0}, overlapped.deviceMemory());
+        // A tile beside the driver takes the tail's CPU: no time hidden, the memory still doubled.
+        Prediction beside = new CostModel(unitProfile(), 2).predict(plan, BATCH, passes, true);
+        assertEquals(0, beside.overlapSeconds());
+        assertEquals(new CostModel(unitProfile(), 2).predict(plan, BATCH, passes).iterationSeconds(),
+                beside.iterationSeconds(), EXACT);
+        // One pass has nothing to overlap.
+        Prediction one = new CostModel(unitProfile(), 4).predict(plan, BATCH, 1, true);
+        assertEquals(0, one.overlapSeconds());
+        assertArrayEquals(new CostModel(unitProfile(), 4).predict(plan, BATCH, 1).deviceMemory(), one.deviceMemory());
     }
 
     /** What crosses device 1's link of the two-device plan between the tiles (halos), not to the driver. */

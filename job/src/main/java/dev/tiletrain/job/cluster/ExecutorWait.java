@@ -6,9 +6,12 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.TimeoutException;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkContext;
 import org.apache.spark.network.util.JavaUtils;
+import org.apache.spark.status.api.v1.ExecutorSummary;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * Waits after the SparkContext starts until the executors the job needs have registered. A standalone
@@ -17,6 +20,8 @@ import org.apache.spark.network.util.JavaUtils;
  */
 public final class ExecutorWait {
     private static final long POLL_MILLIS = 200;
+    /** How long {@link #cores} waits for the listener bus to deliver the executors' registrations. */
+    private static final long BUS_MILLIS = 10_000;
 
     private ExecutorWait() {}
 
@@ -42,6 +47,28 @@ public final class ExecutorWait {
                 throw new IllegalStateException("interrupted while waiting for executors", e);
             }
         }
+    }
+
+    /**
+     * The cores of the registered executors (after {@link #await}): how many tiles the cluster runs at once. Not
+     * Spark's {@code defaultParallelism}, which is at least 2, also for one executor with one core; a local
+     * master's threads.
+     */
+    public static int cores(SparkContext sc) {
+        if (sc.master().startsWith("local")) {
+            return sc.defaultParallelism();
+        }
+        try {
+            // The status store learns of executors through the listener bus, after they registered.
+            sc.listenerBus().waitUntilEmpty(BUS_MILLIS);
+        } catch (TimeoutException e) {
+            return sc.defaultParallelism();
+        }
+        int cores = 0;
+        for (ExecutorSummary e : CollectionConverters.asJava(sc.statusStore().executorList(true))) {
+            cores += e.id().equals("driver") ? 0 : e.totalCores();
+        }
+        return cores > 0 ? cores : sc.defaultParallelism();
     }
 
     /**

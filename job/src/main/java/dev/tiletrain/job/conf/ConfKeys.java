@@ -70,10 +70,12 @@ public final class ConfKeys {
             "depth of the treeAggregate that sums the weight gradients; 1 sends each tile's and the tail's part "
             + "straight to the driver, best when the untiled tail's part dominates (a level moves it one more hop)",
             Parsers.intAtLeast(1));
-    public static final ConfKey<Boolean> OVERLAP_PASSES = new ConfKey<>("overlapPasses", "true or false", "false",
-            null, "true: a pass's forward runs on the executors while the driver computes the previous pass's tail, "
-            + "and its tail while they run that pass's backward (same results; two passes' tile states at once, so the "
-            + "planner plans for half of the profile's memory)", Parsers.bool());
+    public static final ConfKey<Optional<Boolean>> OVERLAP_PASSES = new ConfKey<>("overlapPasses",
+            "auto, true or false", "auto", null, "true: a pass's forward runs on the executors while the driver computes "
+            + "the previous pass's tail, and its tail while they run that pass's backward (same results; two passes' tile "
+            + "states at once, so the planner plans for half of the profile's memory); auto: so when the iteration has "
+            + "2 or more passes, the driver's device runs no tile and two passes' states fit the profile's memory",
+            Parsers.autoOrBool());
     public static final ConfKey<String> DATA_ON_ERROR = new ConfKey<>("data.onError", "fail or skip", "fail", null,
             "an unreadable image or label stops the job (fail) or is logged and left out (skip)",
             Parsers.choice("fail", "skip"));

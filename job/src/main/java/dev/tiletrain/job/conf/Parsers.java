@@ -106,6 +106,15 @@ final class Parsers {
         return v -> word.parse(v).equals("true");
     }
 
+    /** {@code auto} (empty: the job decides) or {@code true} or {@code false}. */
+    static ConfKey.Parser<Optional<Boolean>> autoOrBool() {
+        ConfKey.Parser<String> word = choice("auto", "true", "false");
+        return v -> {
+            String w = word.parse(v);
+            return w.equals("auto") ? Optional.empty() : Optional.of(w.equals("true"));
+        };
+    }
+
     /** An enum constant by its lower-case name. */
     static <E extends Enum<E>> ConfKey.Parser<E> constant(Class<E> type) {
         String[] names = Arrays.stream(type.getEnumConstants()).map(e -> e.name().toLowerCase(Locale.ROOT))

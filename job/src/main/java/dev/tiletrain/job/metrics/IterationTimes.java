@@ -7,7 +7,8 @@ import java.util.List;
  * {@code iter-<n>}, and what the executors fetched as broadcasts meanwhile.
  *
  * @param wallMs from the first job's start to the last job's end
- * @param jobsMs the jobs' own durations, summed (the driver's work between jobs is not in it)
+ * @param jobsMs the time one or more of the jobs ran: their durations summed when they run one after another (the
+ *     driver's work between jobs is not in it), overlapped passes' concurrent jobs counted once
  * @param broadcastBytes broadcast blocks the executors stored (the tiled layers' weights, each stage's task
  *     binary), as their block managers reported them
  */

@@ -52,7 +52,10 @@ public final class StageTimesListener extends SparkListener {
         int jobs;
         long start = Long.MAX_VALUE;
         long end;
+        /** Time with one or more of the iteration's jobs running: overlapped passes' jobs count once. */
         long jobsMs;
+        int running;
+        long busySince;
         long broadcastBytes;
         final List<StageTimes> stages = new ArrayList<>();
     }
@@ -76,8 +79,6 @@ public final class StageTimesListener extends SparkListener {
         long resultBytes;
     }
 
-    /** When each running job started, to add its duration to its iteration's. */
-    private final Map<Integer, Long> jobStart = new HashMap<>();
     /** The iteration whose jobs started last: broadcast fetches are counted against it. */
     private Long current;
     /** The sink was closed: by the application's end or by {@link #detach}. */
@@ -97,8 +98,10 @@ public final class StageTimesListener extends SparkListener {
         Open it = open.computeIfAbsent(iteration, n -> new Open());
         it.jobs++;
         it.start = Math.min(it.start, job.time());
+        if (it.running++ == 0) {
+            it.busySince = job.time();
+        }
         iterationOfJob.put(job.jobId(), iteration);
-        jobStart.put(job.jobId(), job.time());
         current = iteration;
         for (Object stage : CollectionConverters.asJava(job.stageIds())) {
             iterationOfStage.put((Integer) stage, iteration);
@@ -108,11 +111,12 @@ public final class StageTimesListener extends SparkListener {
     @Override
     public synchronized void onJobEnd(SparkListenerJobEnd job) {
         Long iteration = iterationOfJob.remove(job.jobId());
-        Long started = jobStart.remove(job.jobId());
         if (iteration != null && open.containsKey(iteration)) {
             Open it = open.get(iteration);
             it.end = Math.max(it.end, job.time());
-            it.jobsMs += job.time() - started;
+            if (--it.running == 0) {
+                it.jobsMs += job.time() - it.busySince;
+            }
         }
     }
 

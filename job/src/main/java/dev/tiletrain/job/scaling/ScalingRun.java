@@ -142,8 +142,8 @@ record ScalingRun(String name, Properties row, List<Map<String, String>> iterati
 
     /**
      * The cost model's prediction of this run on devices of {@code profile} with the run's link rate, as the job
-     * predicts it: {@code batch / subdivisions} images per pass, {@code subdivisions} passes. Empty for the
-     * in-process trainer, which the model does not describe.
+     * predicts it: {@code batch / subdivisions} images per pass, {@code subdivisions} passes, overlapped if the run
+     * overlapped them ({@code overlap=true}). Empty for the in-process trainer, which the model does not describe.
      */
     Optional<Prediction> predict(DeviceProfile profile) {
         String link = get("link");
@@ -152,7 +152,9 @@ record ScalingRun(String name, Properties row, List<Map<String, String>> iterati
         }
         DeviceProfile p = profile.withLink(Double.parseDouble(link.substring(0, link.length() - "mbit".length())));
         int passes = Integer.parseInt(get("subdivisions"));
-        return plan.map(t -> new CostModel(p, devices()).predict(t, Integer.parseInt(get("batch")) / passes, passes));
+        boolean overlapped = Boolean.parseBoolean(row.getProperty("overlap", "false"));
+        return plan.map(t -> new CostModel(p, devices()).predict(t, Integer.parseInt(get("batch")) / passes, passes,
+                overlapped));
     }
 
     private List<Double> column(String name) {

@@ -21,21 +21,33 @@ final class DriverDeviceRelease {
     /** An executor and the host it runs on. */
     record Executor(String id, String host) {}
 
+    /** The released executors' ids, and whether the driver's device now runs no tile (no executor left there). */
+    record Outcome(List<String> released, boolean driverDeviceFree) {}
+
     private DriverDeviceRelease() {}
 
-    /** Releases what {@link #choose} picks among {@code sc}'s executors; returns the released ids. */
-    static List<String> release(SparkContext sc, int tiles) {
+    /** Releases what {@link #choose} picks among {@code sc}'s executors. */
+    static Outcome release(SparkContext sc, int tiles) {
         List<Executor> executors = new ArrayList<>();
         for (ExecutorSummary e : CollectionConverters.asJava(sc.statusStore().executorList(true))) {
             if (!e.id().equals("driver")) {
                 executors.add(new Executor(e.id(), e.hostPort().substring(0, e.hostPort().lastIndexOf(':'))));
             }
         }
-        List<String> ids = choose(tiles, sc.getConf().get("spark.driver.host", ""), executors);
+        String driverHost = sc.getConf().get("spark.driver.host", "");
+        List<String> ids = choose(tiles, driverHost, executors);
         if (!ids.isEmpty() && !sc.killExecutors(CollectionConverters.asScala(ids).toList())) {
-            return List.of();
+            ids = List.of();
         }
-        return ids;
+        return new Outcome(ids, driverDeviceFree(driverHost, executors, ids));
+    }
+
+    /**
+     * Whether every executor on {@code driverHost} is among {@code released}: also when none ran there (a driver
+     * on a device of its own), never on a loopback cluster, where every executor shares the driver's host.
+     */
+    static boolean driverDeviceFree(String driverHost, List<Executor> executors, List<String> released) {
+        return executors.stream().filter(e -> e.host().equals(driverHost)).allMatch(e -> released.contains(e.id()));
     }
 
     /**

@@ -59,10 +59,11 @@ public final class PlanTable {
                 StageLabels.layers(plan.lastTiledBlock() + 1, plan.network().blocks().size() - 1), syncs, exchanges,
                 haloBytesPerImage(plan) * (double) batch / 1e6));
         prediction.ifPresent(p -> t.append(String.format(
-                "predicted: %.2f s per iteration (compute %.2f, halo %.2f, tail %.2f, stages %.2f, copies %.2f, reduce %.2f), "
+                "predicted: %.2f s per iteration (compute %.2f, halo %.2f, tail %.2f, stages %.2f, copies %.2f, reduce %.2f%s), "
                 + "peak memory %.1f MB per device, %.2f MB over the busiest link%n", p.iterationSeconds(),
                 p.computeSeconds(), p.haloSeconds(), p.tailSeconds(), p.stageSeconds(), p.copySeconds(),
-                p.reduceSeconds(), p.peakMemory() / 1048576.0,
+                p.reduceSeconds(), p.overlapSeconds() > 0 ? String.format(", hidden by overlapped passes %.2f",
+                        p.overlapSeconds()) : "", p.peakMemory() / 1048576.0,
                 java.util.Arrays.stream(p.linkBytes()).max().orElse(0) / 1e6)));
         return t.toString();
     }

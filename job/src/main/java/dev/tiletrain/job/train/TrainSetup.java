@@ -61,10 +61,14 @@ import scala.Tuple2;
  * @param batch images per iteration; each of the {@code subdivisions} passes takes {@code batch / subdivisions}
  * @param seen Darknet's count of images trained on before this run: the initial weights' (0 without them or
  *     with {@code clearSeen}); the learning rate's batch number and the checkpoints' count go on from it
- * @param prediction the cost model's prediction for the plan, when the device profile is at hand
+ * @param prediction the cost model's prediction for the plan, when the device profile is at hand: with overlapped
+ *     passes where {@code overlapPasses} is true, or auto and they fit and hide time (the model assumes what the job
+ *     does with fewer tiles than devices: the driver's device runs none)
+ * @param mayOverlap {@code overlapPasses} is auto, the iteration has two or more passes and two passes' tile states
+ *     fit the profile's memory: the job overlaps them if the driver's device runs no tile
  */
 public record TrainSetup(RunSpec spec, Model model, TrainingPlan plan, int tiledParameters, BatchTruth truth, Sgd sgd,
-        int batch, int subdivisions, int iterations, long seen, Optional<Prediction> prediction) {
+        int batch, int subdivisions, int iterations, long seen, Optional<Prediction> prediction, boolean mayOverlap) {
 
     /**
      * Reads the cfg, data and initial weights through the Hadoop FileSystem ({@code hadoop}); {@code devices}
@@ -97,7 +101,7 @@ public record TrainSetup(RunSpec spec, Model model, TrainingPlan plan, int tiled
         TrainableNetwork.checkBatchNorm(cfg, model, mode, perPass);
         Dataset dataset = dataset(conf, files, classes);
         Optional<DeviceProfile> profile = profile(conf.get(ConfKeys.PROFILE));
-        TrainingPlan plan = plan(conf, model, perPass, devices, profile);
+        TrainingPlan plan = plan(conf, model, perPass, subdivisions, devices, profile);
         requireRunnable(plan, cfgLocation);
         List<String> entries = new ArrayList<>();
         hadoopEntries.forEach(e -> {
@@ -123,19 +127,26 @@ public record TrainSetup(RunSpec spec, Model model, TrainingPlan plan, int tiled
         Sgd sgd = new Sgd(rate, conf.find(ConfKeys.MOMENTUM).map(Double::floatValue).orElse(net.momentum()),
                 conf.find(ConfKeys.DECAY).map(Double::floatValue).orElse(net.decay()), batch);
         BatchTruth truth = new BatchTruth(spec.files(), spec.schedule(cfg));
-        Optional<Prediction> prediction = profile.map(p -> new CostModel(p, devices).predict(plan, perPass, subdivisions));
-        if (conf.get(ConfKeys.OVERLAP_PASSES) && prediction.isPresent()
-                && 2 * prediction.get().peakMemory() > profile.get().memoryBytes()) {
+        Optional<Boolean> overlap = conf.get(ConfKeys.OVERLAP_PASSES);
+        Optional<Prediction> serial = profile.map(p -> new CostModel(p, devices).predict(plan, perPass, subdivisions));
+        Optional<Prediction> overlapped = profile.map(p -> new CostModel(p, devices).predict(plan, perPass, subdivisions,
+                true));
+        if (overlap.orElse(false) && serial.isPresent()
+                && 2 * serial.get().peakMemory() > profile.get().memoryBytes()) {
             // Measured: a plan that fits once but not twice makes Spark drop cached tile states and recompute
             // them from lineage, 3.5 times slower than not overlapping at all.
             throw new ConfException(List.of(String.format("%s=true holds two passes' tile states at once: twice the "
-                    + "plan's %.0f MiB per device is more than the profile's %.0f MiB (%s); set it to false, or let the "
-                    + "planner choose the plan (%s and %s auto)", ConfKeys.OVERLAP_PASSES.name(),
-                    prediction.get().peakMemory() / 1048576.0, profile.get().memoryBytes() / 1048576.0, profile.get().name(),
+                    + "plan's %.0f MiB per device is more than the profile's %.0f MiB (%s); set it to false or auto, or "
+                    + "let the planner choose the plan (%s and %s auto)", ConfKeys.OVERLAP_PASSES.name(),
+                    serial.get().peakMemory() / 1048576.0, profile.get().memoryBytes() / 1048576.0, profile.get().name(),
                     ConfKeys.TILES.name(), ConfKeys.GROUPS.name())));
         }
+        boolean mayOverlap = overlap.isEmpty() && subdivisions > 1 && overlapped.isPresent()
+                && overlapped.get().peakMemory() <= profile.get().memoryBytes();
+        Optional<Prediction> prediction = overlap.orElse(false)
+                || mayOverlap && overlapped.get().overlapSeconds() > 0 ? overlapped : serial;
         return new TrainSetup(spec, model, plan, tiledParameters(model, plan), truth, sgd, batch, subdivisions,
-                iterations, seen, prediction);
+                iterations, seen, prediction, mayOverlap);
     }
 
     /** The iterations key, else as Darknet: until the batch number reaches the cfg's max_batches. */
@@ -196,7 +207,7 @@ public record TrainSetup(RunSpec spec, Model model, TrainingPlan plan, int tiled
      * Given grid and groups: that plan. Anything {@code auto}: the planner's choice for {@code devices} tiles on
      * the device profile.
      */
-    private static TrainingPlan plan(TiletrainConf conf, Model model, int batch, int devices,
+    private static TrainingPlan plan(TiletrainConf conf, Model model, int batch, int passes, int devices,
             Optional<DeviceProfile> profile) {
         Optional<Grid> grid = conf.get(ConfKeys.TILES);
         OptionalInt tiled = conf.get(ConfKeys.TILED_LAYERS);
@@ -213,9 +224,11 @@ public record TrainSetup(RunSpec spec, Model model, TrainingPlan plan, int tiled
             DeviceProfile p = profile.orElseThrow(() -> new ConfException(List.of(ConfKeys.PROFILE.name() + "="
                     + conf.get(ConfKeys.PROFILE) + ": neither a file nor a profile in conf/profiles/; the planner "
                     + "needs one for auto")));
-            // Overlapped passes hold two passes' tile states on an executor at once.
-            long memory = conf.get(ConfKeys.OVERLAP_PASSES) ? p.memoryBytes() / 2 : p.memoryBytes();
-            return new Planner(model.network(), new CostModel(p, devices), memory, batch)
+            // Overlapped passes hold two passes' tile states on an executor at once: true plans for half the
+            // memory; auto weighs each plan both ways, its overlapped prediction counting both passes' states.
+            Optional<Boolean> overlap = conf.get(ConfKeys.OVERLAP_PASSES);
+            long memory = overlap.orElse(false) ? p.memoryBytes() / 2 : p.memoryBytes();
+            return new Planner(model.network(), new CostModel(p, devices), memory, batch, passes, overlap.isEmpty())
                     .choose(tiled.isPresent() ? tiled.getAsInt() - 1 : null, grid.orElse(null), groups.orElse(null))
                     .plan();
         } catch (ConfException e) {

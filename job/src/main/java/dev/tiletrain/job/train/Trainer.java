@@ -73,7 +73,7 @@ public final class Trainer {
                         : URI.create("http://127.0.0.1:8080"));
         int executors = ExecutorWait.expected(sc.sc(), masterUi);
         ExecutorWait.await(sc.sc(), executors, Duration.ofSeconds(conf.get(ConfKeys.EXECUTOR_WAIT_SECONDS)), masterUi);
-        int devices = sc.defaultParallelism();
+        int devices = ExecutorWait.cores(sc.sc());
         // The driver's own compute (the tail, the update) on the same threads as a tile task: the tail runs
         // while the tiles wait, on a device like theirs.
         ComputeThreads.set(conf.get(ConfKeys.THREADS));
@@ -85,10 +85,19 @@ public final class Trainer {
                 setup.subdivisions(), executors, devices,
                 PlanTable.describe(setup.plan(), setup.spec().imagesPerPass(), setup.prediction()).stripTrailing());
         int tiles = setup.plan().group(0).tiles();
-        List<String> released = DriverDeviceRelease.release(sc.sc(), tiles);
+        DriverDeviceRelease.Outcome release = DriverDeviceRelease.release(sc.sc(), tiles);
+        List<String> released = release.released();
         if (!released.isEmpty()) {
             LOG.info("{} tile(s) on {} executor(s): released executor(s) {} of the driver's device, which runs the driver "
                     + "and the tail", tiles, executors, String.join(", ", released));
+        }
+        boolean overlap = conf.get(ConfKeys.OVERLAP_PASSES).orElseGet(() -> setup.mayOverlap() && release.driverDeviceFree());
+        if (setup.subdivisions() > 1) {
+            LOG.info("{}={}: {}", ConfKeys.OVERLAP_PASSES.name(), conf.text(ConfKeys.OVERLAP_PASSES), overlap
+                    ? "passes overlapped (a pass's tiles run while the driver computes the tail of the pass before)"
+                    : "one pass at a time" + (conf.get(ConfKeys.OVERLAP_PASSES).isPresent() ? ""
+                            : setup.mayOverlap() ? " (the driver's device runs a tile)"
+                            : " (the profile's memory does not hold two passes' tile states)"));
         }
         if (sc.sc().uiWebUrl().isDefined()) {
             LOG.info("Spark UI: {}", sc.sc().uiWebUrl().get());
@@ -137,7 +146,6 @@ public final class Trainer {
         TrainAccumulators acc = TrainAccumulators.register(sc);
         PassJob job = new PassJob(sc, setup, acc, conf.get(ConfKeys.AGGREGATE_DEPTH));
         int iterations = setup.iterations(), every = conf.get(ConfKeys.CHECKPOINT_EVERY);
-        boolean overlap = conf.get(ConfKeys.OVERLAP_PASSES);
         IterationStep step = new IterationStep(optimizer, setup.batch(), start, iterations);
         ImagesSeen seen = new ImagesSeen(setup.seen(), setup.batch());
         if (seen.before() > 0) {

@@ -11,6 +11,7 @@ import dev.tiletrain.ops.layers.BatchNorm;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -32,6 +33,7 @@ class TiletrainConfTest {
                 "spark.tiletrain.learningRate", "0.001",
                 "spark.tiletrain.seed", "-7",
                 "spark.tiletrain.data.onError", "skip",
+                "spark.tiletrain.overlapPasses", "False",
                 "spark.executor.memory", "512m"));
         assertEquals("conf/yolov2-tiny-voc.cfg", conf.get(ConfKeys.MODEL));
         assertEquals(new Grid(3, 2), conf.get(ConfKeys.TILES).orElseThrow());
@@ -42,6 +44,7 @@ class TiletrainConfTest {
         assertEquals(0.001, conf.get(ConfKeys.LEARNING_RATE));
         assertEquals(-7L, conf.get(ConfKeys.SEED));
         assertEquals("skip", conf.get(ConfKeys.DATA_ON_ERROR));
+        assertEquals(Optional.of(false), conf.get(ConfKeys.OVERLAP_PASSES));
     }
 
     @Test
@@ -53,6 +56,7 @@ class TiletrainConfTest {
         assertEquals(BatchNorm.Mode.SYNC, conf.get(ConfKeys.BATCHNORM));
         assertEquals(1, conf.get(ConfKeys.AGGREGATE_DEPTH));
         assertEquals(120, conf.get(ConfKeys.EXECUTOR_WAIT_SECONDS));
+        assertEquals(Optional.empty(), conf.get(ConfKeys.OVERLAP_PASSES), "auto: the job decides");
         assertFalse(conf.find(ConfKeys.LEARNING_RATE).isPresent(), "the cfg decides");
         ConfException e = assertThrows(ConfException.class, () -> conf.get(ConfKeys.MODEL));
         assertTrue(e.getMessage().startsWith("spark.tiletrain.model is required"), e.getMessage());
@@ -108,6 +112,7 @@ class TiletrainConfTest {
                 Arguments.of("momentum", "-0.1", "not a number in [0, 1]"),
                 Arguments.of("decay", "NaN", "not a number in [0, 1]"),
                 Arguments.of("data.onError", "ignore", "not one of fail, skip"),
+                Arguments.of("overlapPasses", "yes", "not one of auto, true, false"),
                 Arguments.of("seed", "1.5", "not a whole number"),
                 Arguments.of("model", " ", "empty"));
     }

@@ -14,7 +14,7 @@ class PredictionCheckTest {
 
     /** 10 s an iteration; device 0 (the driver's) 900 MiB, the executors 200 and 250; links 30 and 10 MB. */
     private static Prediction predicted() {
-        return new Prediction(new long[] {900 * MIB, 200 * MIB, 250 * MIB}, 4, 0, 5, 0, 1, 0, 0, new long[0], 0, 4,
+        return new Prediction(new long[] {900 * MIB, 200 * MIB, 250 * MIB}, 4, 0, 5, 0, 1, 0, 0, 0, new long[0], 0, 4,
                 new double[] {0}, new long[] {30_000_000, 10_000_000, 10_000_000});
     }
 

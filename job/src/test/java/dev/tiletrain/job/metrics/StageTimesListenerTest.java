@@ -10,14 +10,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.Properties;
 import java.util.stream.IntStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.scheduler.JobSucceeded$;
+import org.apache.spark.scheduler.SparkListenerJobEnd;
+import org.apache.spark.scheduler.SparkListenerJobStart;
+import org.apache.spark.scheduler.StageInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import scala.Tuple2;
+import scala.jdk.javaapi.CollectionConverters;
 
 /** The listener in a local Spark: iterations are told apart by job group and handed over complete. */
 class StageTimesListenerTest {
@@ -88,5 +94,43 @@ class StageTimesListenerTest {
         assertEquals(1 + 2 + 3 + 2, stages.size());
         assertTrue(stages.stream().anyMatch(l -> l.startsWith("1,") && l.contains(",\"count 1\",false,2,0,")),
                 String.join("\n", stages));
+    }
+
+    /**
+     * Overlapped passes run an iteration's jobs at the same time: the time its jobs ran counts such a stretch once,
+     * not once per job (jobs at 1000–2000 and 1500–3000 ms: 2000 ms, where their durations sum to 2500; a third at
+     * 3500–4000 adds its 500).
+     */
+    @Test
+    void concurrentJobsOfAnIterationCountTheirTimeOnce() {
+        List<IterationTimes> seen = new ArrayList<>();
+        StageTimesListener listener = new StageTimesListener(new IterationSink() {
+            @Override
+            public void accept(IterationTimes times) {
+                seen.add(times);
+            }
+
+            @Override
+            public void close() {}
+        });
+        Properties group = new Properties();
+        group.setProperty("spark.jobGroup.id", "iter-1");
+        listener.onJobStart(jobStart(0, 1000, group));
+        listener.onJobStart(jobStart(1, 1500, group));
+        listener.onJobEnd(new SparkListenerJobEnd(0, 2000, JobSucceeded$.MODULE$));
+        listener.onJobEnd(new SparkListenerJobEnd(1, 3000, JobSucceeded$.MODULE$));
+        listener.onJobStart(jobStart(2, 3500, group)); // One after the other: its 500 ms add.
+        listener.onJobEnd(new SparkListenerJobEnd(2, 4000, JobSucceeded$.MODULE$));
+        Properties next = new Properties();
+        next.setProperty("spark.jobGroup.id", "iter-2");
+        listener.onJobStart(jobStart(3, 5000, next)); // hands iteration 1 over
+        assertEquals(1, seen.size());
+        assertEquals(3, seen.get(0).jobs());
+        assertEquals(2500, seen.get(0).jobsMs());
+        assertEquals(3000, seen.get(0).wallMs());
+    }
+
+    private static SparkListenerJobStart jobStart(int id, long time, Properties properties) {
+        return new SparkListenerJobStart(id, time, CollectionConverters.asScala(List.<StageInfo>of()).toSeq(), properties);
     }
 }

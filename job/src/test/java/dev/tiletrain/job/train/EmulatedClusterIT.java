@@ -20,7 +20,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -139,32 +141,70 @@ class EmulatedClusterIT {
         TrainingFixture fixture = TrainingFixture.generate(temp.resolve("data"));
         Path onTestBed = temp.resolve("testbed");
         meter().resetPeaks();
-        List<String> command = new ArrayList<>(List.of(
-                LoopbackClusterExtension.moduleDir().getParent().resolve("submit/train").toString(),
-                "--conf", "spark.executor.extraJavaOptions=" + LoopbackClusterExtension.QUICK_JIT));
-        fixture.sparkSettings(ITERATIONS, onTestBed).forEach((k, v) -> command.addAll(List.of("--conf", k + "=" + v)));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(temp.resolve("submit.log").toFile());
-        builder.environment().put("TILETRAIN_CLUSTER_DIR", BED.layout().root().toString());
         long t0 = System.nanoTime();
-        Process submit = builder.start();
+        Process submit = submitTrain(fixture, ITERATIONS, onTestBed, temp.resolve("submit.log"), Map.of());
 
         float[] inProcess = fixture.weights(fixture.trainInProcess(ITERATIONS, TrainingFixture.GRID,
                 temp.resolve("in-process")));
 
-        boolean ended = submit.waitFor(5, TimeUnit.MINUTES);
-        String output = Files.readString(temp.resolve("submit.log"));
-        assertTrue(ended, output);
-        assertEquals(0, submit.exitValue(), output);
+        awaitSuccess(submit, temp.resolve("submit.log"));
         List<TestBedMeter.DeviceReading> devices = meter().read();
         System.out.printf("submit/train on the test bed: %.1f s; peaks %s%n", (System.nanoTime() - t0) / 1e9,
                 devices.stream().map(r -> String.format("%s %.0f MiB", r.device(), r.peakMemoryBytes() / (double) MIB)).toList());
 
         // Every sum adds in the tiles' order, whatever the devices: the same bits as in one process.
-        assertArrayEquals(inProcess, fixture.weights(lastWeights(onTestBed)), "test bed vs the in-process runner");
+        assertArrayEquals(inProcess, fixture.weights(lastWeights(onTestBed, ITERATIONS)),
+                "test bed vs the in-process runner");
         // Both devices hold a Worker and an executor; only device 1 holds the driver's JVM as well.
         assertTrue(devices.get(0).peakMemoryBytes() > devices.get(1).peakMemoryBytes() + 100 * MIB,
                 "device-1 does not hold the driver: " + devices);
+    }
+
+    /**
+     * One tile on two devices, two passes an iteration: the job releases the executor of the driver's device, which
+     * then runs no tile, so {@code overlapPasses=auto} overlaps the passes (a pass's tile on device 2 while the
+     * driver computes the other's tail), and the weights are the in-process runner's with the same grid and passes,
+     * to the bit. One iteration: its two passes are what overlaps.
+     */
+    @Test
+    @Order(5)
+    void withTheDriversDeviceFreeAutoOverlapsThePassesToTheSameWeights(@TempDir Path temp) throws Exception {
+        TrainingFixture fixture = TrainingFixture.generate(temp.resolve("data"));
+        Path onTestBed = temp.resolve("testbed"), log = temp.resolve("submit.log");
+        Process submit = submitTrain(fixture, 1, onTestBed, log,
+                Map.of("spark.tiletrain.tiles", "1x1", "spark.tiletrain.subdivisions", "2"));
+        float[] inProcess = fixture.weights(fixture.trainInProcess(1, "1x1", temp.resolve("in-process"),
+                "--subdivisions", "2", "--groups", TrainingFixture.GROUPS));
+        String output = awaitSuccess(submit, log);
+        assertTrue(output.contains("released executor(s)"), output);
+        assertTrue(output.contains("spark.tiletrain.overlapPasses=auto: passes overlapped"), output);
+        assertArrayEquals(inProcess, fixture.weights(lastWeights(onTestBed, 1)), "overlapped on the test bed vs in-process");
+    }
+
+    /**
+     * Starts {@code submit/train} (driver on device 1) on the fixture for {@code iterations} with {@code changes} to
+     * its settings, its output to {@code log}.
+     */
+    private static Process submitTrain(TrainingFixture fixture, int iterations, Path checkpoints, Path log,
+            Map<String, String> changes) throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                LoopbackClusterExtension.moduleDir().getParent().resolve("submit/train").toString(),
+                "--conf", "spark.executor.extraJavaOptions=" + LoopbackClusterExtension.QUICK_JIT));
+        Map<String, String> settings = new TreeMap<>(fixture.sparkSettings(iterations, checkpoints));
+        settings.putAll(changes);
+        settings.forEach((k, v) -> command.addAll(List.of("--conf", k + "=" + v)));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().put("TILETRAIN_CLUSTER_DIR", BED.layout().root().toString());
+        return builder.start();
+    }
+
+    /** Waits up to 5 minutes for {@code submit} to end with exit code 0; returns its output. */
+    private static String awaitSuccess(Process submit, Path log) throws Exception {
+        boolean ended = submit.waitFor(5, TimeUnit.MINUTES);
+        String output = Files.readString(log);
+        assertTrue(ended, output);
+        assertEquals(0, submit.exitValue(), output);
+        return output;
     }
 
     /**
@@ -173,7 +213,7 @@ class EmulatedClusterIT {
      * of an undisturbed run, to the bit. The driver runs here, on the bridge's side.
      */
     @Test
-    @Order(5)
+    @Order(6)
     void aLinkDownAndBackAgainLeavesTheWeightsUnchanged(@TempDir Path temp) throws Exception {
         TrainingFixture fixture = TrainingFixture.generate(temp.resolve("data"));
         // Undisturbed, the job gives the in-process runner's weights to the bit (TrainJobIT): the cheaper reference.
@@ -235,7 +275,7 @@ class EmulatedClusterIT {
             before.accept(sc);
             Trainer.run(sc, TiletrainConf.from(conf), false);
         }
-        return lastWeights(checkpoints);
+        return lastWeights(checkpoints, ITERATIONS);
     }
 
     /**
@@ -243,7 +283,7 @@ class EmulatedClusterIT {
      * stops that process and removes every namespace, link, bridge and cgroup the test bed made.
      */
     @Test
-    @Order(6)
+    @Order(7)
     void stopLeavesNothingBehindAlsoAfterACrash() throws Exception {
         TestBedState bed = BED.testBed();
         Process orphan = probe(2, "spin", "600");
@@ -266,8 +306,8 @@ class EmulatedClusterIT {
         assertFalse(Files.exists(TestBedState.file(BED.layout())));
     }
 
-    private static Path lastWeights(Path checkpoints) {
-        return checkpoints.resolve(String.format("iter-%08d", ITERATIONS)).resolve(TrainCheckpoint.WEIGHTS);
+    private static Path lastWeights(Path checkpoints, int iterations) {
+        return checkpoints.resolve(String.format("iter-%08d", iterations)).resolve(TrainCheckpoint.WEIGHTS);
     }
 
     /** Runs {@code EmulatedDeviceProbe} on device {@code device}, in its cgroups and namespace. */

@@ -1,6 +1,7 @@
 package dev.tiletrain.job.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,6 +16,7 @@ import dev.tiletrain.ops.model.ModelBuilder;
 import dev.tiletrain.ops.weights.DarknetWeights;
 import dev.tiletrain.ops.weights.WeightsFormatException;
 import dev.tiletrain.ops.weights.WeightsHeader;
+import dev.tiletrain.tiles.Prediction;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -114,9 +116,7 @@ class TrainSetupTest {
     @Test
     void overlappedPassesRefuseAPlanThatFitsOnlyOnce() throws IOException {
         Path profile = dir.resolve("profile.properties");
-        String text = Files.readString(LoopbackClusterExtension.moduleDir()
-                .resolve("../conf/profiles/pi3-emulated.properties"));
-        Files.writeString(profile, text);
+        String text = emulatedProfile(profile);
         Map<String, String> settings = Map.of("spark.tiletrain.profile", profile.toString(), "spark.tiletrain.subdivisions",
                 "2");
         long peak = setup(settings).prediction().orElseThrow().peakMemory();
@@ -129,6 +129,43 @@ class TrainSetupTest {
                 e.getMessage());
         Files.writeString(profile, text.replaceAll("(?m)^memory\\.mb=.*$", "memory.mb=" + 2.5 * peak / 1048576));
         assertEquals(2, setup(overlapped).subdivisions(), "twice fits");
+    }
+
+    /**
+     * auto (the default) overlaps two or more passes when both passes' tile states fit the profile's memory, and then
+     * predicts the overlapped iteration if the plan leaves the driver's device free (fewer tiles than devices: 2 of 4
+     * here); one pass, or memory for one pass's states only, keeps them one at a time.
+     */
+    @Test
+    void autoOverlapsPassesThatFitTwice() throws IOException {
+        Path profile = dir.resolve("profile.properties");
+        String text = emulatedProfile(profile);
+        Map<String, String> settings = new HashMap<>(Map.of("spark.tiletrain.profile", profile.toString(),
+                "spark.tiletrain.subdivisions", "2", "spark.tiletrain.tiles", "1x2"));
+        TrainSetup auto = setup(settings);
+        assertTrue(auto.mayOverlap());
+        Prediction overlapped = auto.prediction().orElseThrow();
+        assertTrue(overlapped.overlapSeconds() > 0, "2 tiles on 4 devices: the driver's device is free");
+        settings.put("spark.tiletrain.overlapPasses", "false");
+        Prediction serial = setup(settings).prediction().orElseThrow();
+        assertFalse(setup(settings).mayOverlap(), "false is false");
+        assertEquals(serial.iterationSeconds() - overlapped.overlapSeconds(), overlapped.iterationSeconds(), 1e-9);
+        settings.remove("spark.tiletrain.overlapPasses");
+        Files.writeString(profile, text.replaceAll("(?m)^memory\\.mb=.*$",
+                "memory.mb=" + (serial.peakMemory() + overlapped.peakMemory()) / 2 / 1048576.0));
+        assertFalse(setup(settings).mayOverlap(), "fits once, not twice");
+        assertEquals(0, setup(settings).prediction().orElseThrow().overlapSeconds());
+        Files.writeString(profile, text);
+        settings.put("spark.tiletrain.subdivisions", "1");
+        assertFalse(setup(settings).mayOverlap(), "one pass");
+    }
+
+    /** Writes the shipped pi3-emulated profile to {@code file} (for a test to change) and returns its text. */
+    private static String emulatedProfile(Path file) throws IOException {
+        String text = Files.readString(LoopbackClusterExtension.moduleDir()
+                .resolve("../conf/profiles/pi3-emulated.properties"));
+        Files.writeString(file, text);
+        return text;
     }
 
     @ParameterizedTest

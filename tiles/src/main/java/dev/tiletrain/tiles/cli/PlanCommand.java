@@ -31,8 +31,8 @@ import java.util.Set;
  */
 public final class PlanCommand {
     private static final String USAGE = """
-            Usage: tiletrain plan --cfg NET.cfg [--input WxH] [--batch B] [--tiles NxM|auto] [--groups CUTS|auto]
-                                  [--tiled-layers K] [--profile P] [--devices D] [--json]
+            Usage: tiletrain plan --cfg NET.cfg [--input WxH] [--batch B] [--passes P] [--tiles NxM|auto]
+                                  [--groups CUTS|auto] [--tiled-layers K] [--profile P] [--devices D] [--json]
 
             Prints, per group: its layers, each tile's region at the group's first layer, redundant compute
             (% of the untiled group's FLOPs) and halo bytes in; and per device the predicted peak memory and
@@ -42,6 +42,9 @@ public final class PlanCommand {
 
               --input WxH        network input size (default: the cfg's width x height)
               --batch B          images per pass (default 1)
+              --passes P         passes per iteration (default 1), overlapped where the job would overlap
+                                 them (spark.tiletrain.overlapPasses=auto: the driver's device runs no tile
+                                 and two passes' tile states fit)
               --tiles NxM|auto   grid of N rows and M columns (default auto: every grid with N·M ≤ devices)
               --groups CUTS|auto layer ranges like 0-3,4-9,10-15 (default auto: the planner's cuts)
               --tiled-layers K   tile layers 0..K-1 (default: the end of --groups, or auto)
@@ -55,7 +58,7 @@ public final class PlanCommand {
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
         try {
-            Arguments a = Arguments.parse(args, Set.of("cfg", "input", "batch", "tiles", "groups", "tiled-layers",
+            Arguments a = Arguments.parse(args, Set.of("cfg", "input", "batch", "passes", "tiles", "groups", "tiled-layers",
                     "profile", "devices"), Set.of("json"));
             if (a.help()) {
                 out.print(USAGE);
@@ -87,6 +90,7 @@ public final class PlanCommand {
         }
         Model model = ModelBuilder.build(cfg, BatchNorm.Mode.SYNC, 0, new Shape(net.channels(), h, w));
         int batch = a.integer("batch", 1, 1, 4096);
+        int passes = a.integer("passes", 1, 1, 4096);
         String tiles = a.get("tiles", "auto"), groups = a.get("groups", "auto");
         Grid grid = tiles.equals("auto") ? null : Grid.parse(tiles);
         Grouping grouping = groups.equals("auto") ? null : Grouping.parse(groups);
@@ -98,28 +102,30 @@ public final class PlanCommand {
         }
         int devices = a.integer("devices", grid != null ? grid.tiles() : 4, 1, 4096);
         DeviceProfile profile = DeviceProfile.load(Path.of(a.get("profile", "conf/profiles/pi3.properties")));
-        CostModel costs = new CostModel(profile, devices);
+        Planner planner = new Planner(model.network(), new CostModel(profile, devices), profile.memoryBytes(), batch,
+                passes, true);
         Planner.Choice choice;
         if (grid != null && grouping != null) {
             // Nothing left to choose: show this plan even when it does not fit the device.
             TrainingPlan plan = TrainingPlan.of(model.network(), grouping, grid);
-            choice = new Planner.Choice(plan, costs.predict(plan, batch), 1);
+            choice = new Planner.Choice(plan, planner.predict(plan), 1);
         } else {
-            choice = new Planner(model.network(), costs, profile.memoryBytes(), batch).choose(lastTiled, grid, grouping);
+            choice = planner.choose(lastTiled, grid, grouping);
         }
         if (a.has("json")) {
             out.println(json(choice.plan(), choice.prediction(), profile, devices, batch));
         } else {
-            print(out, cfg.file(), choice, profile, devices, batch);
+            print(out, cfg.file(), choice, profile, devices, batch, passes);
         }
         return 0;
     }
 
-    private static void print(PrintStream out, String name, Planner.Choice c, DeviceProfile profile, int devices, int batch) {
+    private static void print(PrintStream out, String name, Planner.Choice c, DeviceProfile profile, int devices, int batch,
+            int passes) {
         TrainingPlan plan = c.plan();
         Prediction p = c.prediction();
-        out.printf("%s, input %s, batch %d, %d devices of profile %s (%d plans predicted)%n", name,
-                plan.network().input(), batch, devices, profile.name(), c.evaluated());
+        out.printf("%s, input %s, batch %d%s, %d devices of profile %s (%d plans predicted)%n", name,
+                plan.network().input(), batch, passes > 1 ? " per pass, " + passes + " passes" : "", devices, profile.name(), c.evaluated());
         out.printf("tiled layers 0-%d, %d group(s), tail %s%n%n", plan.lastTiledBlock(), plan.groups().size(),
                 plan.hasTail() ? "L" + (plan.lastTiledBlock() + 1) + "-" + (plan.network().blocks().size() - 1) : "none");
         for (FusedGroup g : plan.groups()) {
@@ -140,9 +146,10 @@ public final class PlanCommand {
         out.printf(" MB (cap %.0f MB)%s%n", profile.memoryBytes() / 1048576.0,
                 p.peakMemory() > profile.memoryBytes() ? "  -- DOES NOT FIT the device" : "");
         out.printf("predicted iteration %.3f s: compute %.3f, halo %.3f, tail %.3f, BN syncs %.3f (%d), stages %.3f (%d), "
-                        + "copies through Spark %.3f, gradient reduce %.3f%n", p.iterationSeconds(), p.computeSeconds(),
+                        + "copies through Spark %.3f, gradient reduce %.3f%s%n", p.iterationSeconds(), p.computeSeconds(),
                 p.haloSeconds(), p.tailSeconds(), p.syncSeconds(), p.syncRounds(), p.stageSeconds(), p.stages(),
-                p.copySeconds(), p.reduceSeconds());
+                p.copySeconds(), p.reduceSeconds(), p.overlapSeconds() > 0
+                        ? String.format(", hidden by overlapped passes %.3f", p.overlapSeconds()) : "");
     }
 
     private static String json(TrainingPlan plan, Prediction p, DeviceProfile profile, int devices, int batch) {
@@ -192,6 +199,7 @@ public final class PlanCommand {
                 .append(",\"tailSeconds\":").append(p.tailSeconds()).append(",\"syncSeconds\":").append(p.syncSeconds())
                 .append(",\"stageSeconds\":").append(p.stageSeconds()).append(",\"copySeconds\":").append(p.copySeconds())
                 .append(",\"reduceSeconds\":").append(p.reduceSeconds())
+                .append(",\"overlapSeconds\":").append(p.overlapSeconds())
                 .append(",\"syncRounds\":").append(p.syncRounds()).append(",\"stages\":").append(p.stages())
                 .append(",\"deviceMemoryBytes\":[");
         for (int d = 0; d < p.deviceMemory().length; d++) {

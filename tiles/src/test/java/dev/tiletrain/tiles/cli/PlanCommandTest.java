@@ -43,6 +43,29 @@ class PlanCommandTest {
         assertTrue(!r.out().contains("DOES NOT FIT"), r.out());
     }
 
+    /**
+     * Passes overlap where the job would: 3 tiles on 4 devices leave the driver's device free, and the prediction
+     * says what the overlap hides; 4 tiles, or one pass, hide nothing.
+     */
+    @Test
+    void twoPassesOverlapWhenTheDriversDeviceRunsNoTile() {
+        String[] common = {"--cfg", ConfFiles.of("yolov2-tiny-voc.cfg").toString(), "--input", "224x224", "--devices", "4",
+                "--groups", "0-1", "--profile", PROFILE};
+        Run free = plan(concat(common, "--tiles", "3x1", "--passes", "2"));
+        assertEquals(0, free.code(), free.err());
+        assertTrue(free.out().contains("batch 1 per pass, 2 passes") && free.out().contains("hidden by overlapped passes"),
+                free.out());
+        Run beside = plan(concat(common, "--tiles", "2x2", "--passes", "2"));
+        assertEquals(0, beside.code(), beside.err());
+        assertTrue(!beside.out().contains("hidden by overlapped passes"), beside.out());
+        Run one = plan(concat(common, "--tiles", "3x1", "--json"));
+        assertTrue(one.out().contains("\"overlapSeconds\":0.0,"), one.out());
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        return java.util.stream.Stream.concat(java.util.Arrays.stream(a), java.util.Arrays.stream(b)).toArray(String[]::new);
+    }
+
     @Test
     void badInputIsAClearErrorWithExitTwo() {
         Run r = plan("--cfg", ConfFiles.of("yolov2-voc.cfg").toString(), "--tiles", "5x5", "--groups", "0-26", "--profile", PROFILE);
