@@ -44,10 +44,12 @@ final class DriverDeviceRelease {
 
     /**
      * Whether every executor on {@code driverHost} is among {@code released}: also when none ran there (a driver
-     * on a device of its own), never on a loopback cluster, where every executor shares the driver's host.
+     * on a device of its own); never on a loopback cluster, where every executor shares the driver's host, nor
+     * without executors (a local master, whose tasks run in the driver's JVM).
      */
     static boolean driverDeviceFree(String driverHost, List<Executor> executors, List<String> released) {
-        return executors.stream().filter(e -> e.host().equals(driverHost)).allMatch(e -> released.contains(e.id()));
+        return !executors.isEmpty()
+                && executors.stream().filter(e -> e.host().equals(driverHost)).allMatch(e -> released.contains(e.id()));
     }
 
     /**

@@ -47,5 +47,6 @@ class DriverDeviceReleaseTest {
         assertTrue(DriverDeviceRelease.driverDeviceFree(DRIVER, elsewhere, List.of()), "a driver on a device of its own");
         List<Executor> loopback = List.of(new Executor("0", "127.0.0.1"), new Executor("1", "127.0.0.1"));
         assertFalse(DriverDeviceRelease.driverDeviceFree("127.0.0.1", loopback, List.of()));
+        assertFalse(DriverDeviceRelease.driverDeviceFree("127.0.0.1", List.of(), List.of()), "a local master");
     }
 }
