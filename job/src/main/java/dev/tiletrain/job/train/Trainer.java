@@ -91,13 +91,17 @@ public final class Trainer {
             LOG.info("{} tile(s) on {} executor(s): released executor(s) {} of the driver's device, which runs the driver "
                     + "and the tail", tiles, executors, String.join(", ", released));
         }
-        boolean overlap = conf.get(ConfKeys.OVERLAP_PASSES).orElseGet(() -> setup.mayOverlap() && release.driverDeviceFree());
+        Optional<Boolean> overlapSetting = conf.get(ConfKeys.OVERLAP_PASSES);
+        boolean overlap = overlapSetting.orElseGet(() -> setup.mayOverlap() && release.driverDeviceFree());
         if (setup.subdivisions() > 1) {
-            LOG.info("{}={}: {}", ConfKeys.OVERLAP_PASSES.name(), conf.text(ConfKeys.OVERLAP_PASSES), overlap
-                    ? "passes overlapped (a pass's tiles run while the driver computes the tail of the pass before)"
-                    : "one pass at a time" + (conf.get(ConfKeys.OVERLAP_PASSES).isPresent() ? ""
-                            : setup.mayOverlap() ? " (the driver's device runs a tile)"
-                            : " (the profile's memory does not hold two passes' tile states)"));
+            String choice = "passes overlapped (a pass's tiles run while the driver computes the tail of the pass before)";
+            if (!overlap) {
+                // Why auto did not overlap; a setting of false needs no reason.
+                String why = !setup.mayOverlap() ? " (the profile's memory does not hold two passes' tile states)"
+                        : " (the driver's device runs a tile)";
+                choice = "one pass at a time" + (overlapSetting.isPresent() ? "" : why);
+            }
+            LOG.info("{}={}: {}", ConfKeys.OVERLAP_PASSES.name(), conf.text(ConfKeys.OVERLAP_PASSES), choice);
         }
         if (sc.sc().uiWebUrl().isDefined()) {
             LOG.info("Spark UI: {}", sc.sc().uiWebUrl().get());
