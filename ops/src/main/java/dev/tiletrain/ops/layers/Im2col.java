@@ -98,7 +98,7 @@ final class Im2col {
      * at a time. With {@code read} each band is filled from x before (im2col); otherwise the product fills
      * it and it is added back into x after (col2im). In the in-place case the product reads or writes x.
      *
-     * <p>With several parts ({@link #plan}), each compute thread takes one part, and fills, multiplies (by the
+     * <p>With several parts ({@link #plan}), each part runs on one compute thread, which fills, multiplies (by the
      * unsplit engine) and scatters each of its bands itself: the band stays in that core's cache, and a call
      * joins once instead of twice per band. A part's first band that starts inside an image adds into input
      * rows the previous part's last band adds into too: its matrix is kept in an array of its own and scattered

@@ -1,8 +1,10 @@
 package dev.tiletrain.ops.parallel;
 
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * How many threads one task's kernels use in this JVM: the convolutions (bands of output rows cut among the
@@ -13,9 +15,9 @@ import java.util.concurrent.TimeUnit;
  * {@code OPENBLAS_NUM_THREADS=1} (OpenBLAS reads it once, when it loads; {@link #set} refuses otherwise).
  *
  * <p>The default is 1: every call runs inline on the caller's thread, as before this class existed. A
- * split runs its first part on the caller and the others on a pool of {@code threads − 1} daemon threads,
- * so a task on T threads keeps T cores busy. Several callers (tiles run side by side in one process) share
- * the pool, whose parts then wait their turn.
+ * split's parts run on the caller and a pool of {@code threads − 1} daemon threads, so a task on T threads
+ * keeps T cores busy. Several callers (tiles run side by side in one process) share
+ * the pool; a caller whose parts no pool thread is free to take runs them itself.
  */
 public final class ComputeThreads {
     /** A range of work items {@code [from, to)} of one split. */
@@ -68,7 +70,12 @@ public final class ComputeThreads {
 
     /**
      * Runs {@code range} over {@code [0, count)} cut into at most {@link #get()} contiguous parts of at
-     * least {@code grain} items each, and returns when every part has run.
+     * least {@code grain} items each, and returns when every part has run. Which items a part holds depends
+     * only on {@code count}, {@code grain} and the thread count, never on timing; which thread runs a part
+     * does: the caller and the pool's threads take the parts in turn, and a pool thread that wakes up after
+     * the others have taken every part takes none, so the caller never waits for a thread that is not
+     * working (on a shared or quota-limited CPU a parked thread can wake milliseconds late). A part runs on
+     * one thread from start to end, so state kept per part (partial sums, a seam band) stays as it was.
      */
     public static void split(int count, int grain, Range range) {
         ForkJoinPool p = pool;
@@ -77,14 +84,60 @@ public final class ComputeThreads {
             range.run(0, count);
             return;
         }
-        ForkJoinTask<?>[] others = new ForkJoinTask<?>[parts - 1];
+        Parts split = new Parts(count, parts, range, Thread.currentThread());
         for (int i = 1; i < parts; i++) {
-            int from = bound(count, parts, i), to = bound(count, parts, i + 1);
-            others[i - 1] = p.submit(() -> range.run(from, to));
+            p.execute(split::take);
         }
-        range.run(0, bound(count, parts, 1));
-        for (ForkJoinTask<?> t : others) {
-            t.join();
+        split.take();
+        split.await();
+    }
+
+    /** One split's parts, taken one at a time by whichever thread asks first. */
+    private static final class Parts {
+        private final int count;
+        private final int parts;
+        private final Range range;
+        private final Thread caller;
+        private final AtomicInteger next = new AtomicInteger();
+        private final AtomicInteger unfinished;
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+        Parts(int count, int parts, Range range, Thread caller) {
+            this.count = count;
+            this.parts = parts;
+            this.range = range;
+            this.caller = caller;
+            this.unfinished = new AtomicInteger(parts);
+        }
+
+        /** Runs parts until none is left to take. */
+        void take() {
+            for (int i; (i = next.getAndIncrement()) < parts; ) {
+                try {
+                    range.run(bound(count, parts, i), bound(count, parts, i + 1));
+                } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
+                } finally {
+                    if (unfinished.decrementAndGet() == 0) {
+                        LockSupport.unpark(caller);
+                    }
+                }
+            }
+        }
+
+        /** On the caller, after {@link #take}: waits for the parts other threads took, and rethrows a part's failure. */
+        void await() {
+            while (unfinished.get() > 0) {
+                LockSupport.park(this);
+            }
+            Throwable t = failure.get();
+            // Range.run declares no checked exception: t is unchecked.
+            if (t instanceof Error e) {
+                throw e;
+            }
+            if (t != null) {
+                throw (RuntimeException) t;
+            }
         }
     }
 

@@ -2,6 +2,7 @@ package dev.tiletrain.ops.parallel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tiletrain.ops.cfg.CfgParser;
@@ -12,10 +13,14 @@ import dev.tiletrain.ops.model.ModelBuilder;
 import dev.tiletrain.ops.net.Network;
 import dev.tiletrain.ops.net.Trace;
 import dev.tiletrain.ops.tensor.Tensor;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -104,6 +109,78 @@ class ComputeThreadsTest {
         List<int[]> small = Collections.synchronizedList(new ArrayList<>());
         ComputeThreads.split(25, 10, (from, to) -> small.add(new int[] {from, to}));
         assertEquals(2, small.size(), "25 items of grain 10 make 2 parts");
+    }
+
+    @Test
+    void aPartsFailureReachesTheCaller() {
+        ComputeThreads.set(2);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> ComputeThreads.split(1000, 10, (from, to) -> {
+            if (from >= 500) {
+                throw new IllegalStateException("part from " + from);
+            }
+        }));
+        assertEquals("part from 500", e.getMessage());
+    }
+
+    /**
+     * A split inside a part (a caller that is itself one of the pool's threads, or whose pool thread is busy)
+     * runs the parts no other thread takes itself: every item once, and no wait for a thread that never comes.
+     */
+    @Test
+    void aSplitInsideAPartRunsEveryItemOnce() {
+        ComputeThreads.set(2);
+        AtomicIntegerArray seen = new AtomicIntegerArray(4 * 1000);
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> ComputeThreads.split(4, 1, (first, last) -> {
+            for (int outer = first; outer < last; outer++) {
+                int base = outer * 1000;
+                ComputeThreads.split(1000, 10, (from, to) -> {
+                    for (int i = from; i < to; i++) {
+                        seen.incrementAndGet(base + i);
+                    }
+                });
+            }
+        }));
+        for (int i = 0; i < seen.length(); i++) {
+            assertEquals(1, seen.get(i), "item " + i);
+        }
+    }
+
+    /** With the pool's thread held by another split, a split runs all its parts on its caller instead of waiting. */
+    @Test
+    void aSplitDoesNotWaitForABusyPool() throws InterruptedException {
+        ComputeThreads.set(2);
+        CountDownLatch held = new CountDownLatch(1), release = new CountDownLatch(1);
+        Thread holder = new Thread(() -> {
+            // The holder's own thread may take both parts; it splits again until the pool's thread takes one.
+            while (held.getCount() > 0) {
+                ComputeThreads.split(2, 1, (from, to) -> {
+                    if (Thread.currentThread() instanceof ForkJoinWorkerThread) {
+                        held.countDown();
+                        try {
+                            release.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                });
+            }
+        });
+        holder.start();
+        try {
+            assertTrue(held.await(30, TimeUnit.SECONDS), "the pool's thread never took a part");
+            AtomicIntegerArray seen = new AtomicIntegerArray(1000);
+            assertTimeoutPreemptively(Duration.ofSeconds(30), () -> ComputeThreads.split(1000, 10, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    seen.incrementAndGet(i);
+                }
+            }));
+            for (int i = 0; i < seen.length(); i++) {
+                assertEquals(1, seen.get(i), "item " + i);
+            }
+        } finally {
+            release.countDown();
+            holder.join();
+        }
     }
 
     @Test
