@@ -102,9 +102,7 @@ class ComputeThreadsTest {
                 seen.incrementAndGet(i);
             }
         });
-        for (int i = 0; i < 1000; i++) {
-            assertEquals(1, seen.get(i), "item " + i);
-        }
+        assertEachOnce(seen);
         assertEquals(3, parts.size());
         List<int[]> small = Collections.synchronizedList(new ArrayList<>());
         ComputeThreads.split(25, 10, (from, to) -> small.add(new int[] {from, to}));
@@ -140,9 +138,7 @@ class ComputeThreadsTest {
                 });
             }
         }));
-        for (int i = 0; i < seen.length(); i++) {
-            assertEquals(1, seen.get(i), "item " + i);
-        }
+        assertEachOnce(seen);
     }
 
     /** With the pool's thread held by another split, a split runs all its parts on its caller instead of waiting. */
@@ -174,9 +170,7 @@ class ComputeThreadsTest {
                     seen.incrementAndGet(i);
                 }
             }));
-            for (int i = 0; i < seen.length(); i++) {
-                assertEquals(1, seen.get(i), "item " + i);
-            }
+            assertEachOnce(seen);
         } finally {
             release.countDown();
             holder.join();
@@ -187,6 +181,12 @@ class ComputeThreadsTest {
     void refusesFewerThanOneThread() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ComputeThreads.set(0));
         assertTrue(e.getMessage().contains("at least 1"), e.getMessage());
+    }
+
+    private static void assertEachOnce(AtomicIntegerArray seen) {
+        for (int i = 0; i < seen.length(); i++) {
+            assertEquals(1, seen.get(i), "item " + i);
+        }
     }
 
     /** Output, input gradient and the parameter gradients in order, of one pass on {@code threads}. */
